@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Build one kernel flavor of the test bed and print the directory that holds it.
+#
+#   scripts/kernel-build.sh FLAVOR          (vanilla | seed | fixed | mutant-NAME)
+#
+# Environment:
+#   KERNEL_SRC=DIR      build from this tree instead of Debian's linux-source-6.1
+#   EXTRA_PATCHES="a.patch b.patch"   applied after the flavor's own patches
+#   IOASID_TRACE_CACHE  cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/ioasid-trace)
+#   JOBS                make -j (default: number of CPUs)
+#
+# The result directory is keyed by (source identity, every patch's contents,
+# config fragments, this script), so asking again for the same thing is a
+# lookup.  It holds:
+#   src/            the patched source tree (hard links to the pristine tree
+#                   for untouched files: GNU patch breaks links on write)
+#   src/_build/     the O= object tree; out-of-tree modules build against it
+#   bzImage vmlinux links into _build; flavor, key, patches.txt
+# A new flavor starts from a copy of an older flavor's object tree built with
+# the same config, so mutants rebuild only what their patch touches.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+. "$here/lib.sh"
+
+flavor=${1:?usage: kernel-build.sh FLAVOR}
+cache=$(it_cache_dir)
+jobs=${JOBS:-$(nproc)}
+
+# --- which patches make up the flavor -------------------------------------
+patches=()
+add_dir() { local f; for f in "$top/kernel/patches/$1"/*.patch; do [ -e "$f" ] && patches+=("$f"); done; }
+case "$flavor" in
+vanilla) ;;
+seed) add_dir seed ;;
+fixed) add_dir seed; add_dir fixed ;;
+mutant-*)
+	m="$top/kernel/patches/mutants/${flavor#mutant-}.patch"
+	[ -f "$m" ] || it_die "no mutant patch $m"
+	add_dir seed; add_dir fixed; patches+=("$m") ;;
+debug) add_dir seed; add_dir fixed ;;
+*) it_die "unknown flavor '$flavor' (vanilla, seed, fixed, debug, mutant-NAME)" ;;
+esac
+for p in ${EXTRA_PATCHES:-}; do
+	[ -f "$p" ] || it_die "EXTRA_PATCHES: no such file $p"
+	patches+=("$(cd "$(dirname "$p")" && pwd)/$(basename "$p")")
+done
+
+fragments=("$top/kernel/config/base.config")
+[ "$flavor" = debug ] && fragments+=("$top/kernel/config/debug.config")
+
+# --- source identity -------------------------------------------------------
+if [ -n "${KERNEL_SRC:-}" ]; then
+	[ -f "$KERNEL_SRC/Makefile" ] || it_die "KERNEL_SRC=$KERNEL_SRC is not a kernel tree"
+	if git -C "$KERNEL_SRC" rev-parse HEAD >/dev/null 2>&1; then
+		src_id="git:$(git -C "$KERNEL_SRC" rev-parse HEAD):$(git -C "$KERNEL_SRC" diff HEAD | sha256sum | cut -c1-16)"
+	else
+		# No git: identify by path and the newest modification time.
+		src_id="dir:$KERNEL_SRC:$(find "$KERNEL_SRC" -type f -printf '%T@\n' | sort -n | tail -1)"
+	fi
+	pristine=$KERNEL_SRC
+else
+	pkgver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null) ||
+		it_die "linux-source-6.1 is not installed (run: make deps)"
+	src_id="debian:linux-source-6.1:$pkgver"
+	pristine="$cache/src/linux-source-6.1-$pkgver"
+	if [ ! -f "$pristine/.unpacked" ]; then
+		it_log "unpacking linux-source-6.1 $pkgver"
+		rm -rf "$pristine" "$pristine.tmp"
+		mkdir -p "$pristine.tmp"
+		tar -xf /usr/src/linux-source-6.1.tar.xz -C "$pristine.tmp" --strip-components=1
+		touch "$pristine.tmp/.unpacked"
+		mv "$pristine.tmp" "$pristine"
+	fi
+fi
+
+config_hash=$(cat "${fragments[@]}" | sha256sum | cut -c1-16)
+key=$( {
+	echo "$src_id"
+	echo "$config_hash"
+	sha256sum "$0" "$here/lib.sh" | cut -d' ' -f1
+	for p in "${patches[@]}"; do sha256sum <"$p"; done
+} | sha256sum | cut -c1-16)
+out="$cache/kernels/$flavor-$key"
+
+if [ -f "$out/.done" ]; then
+	it_log "kernel $flavor: cached ($out)"
+	echo "$out"
+	exit 0
+fi
+
+# Only one build at a time per cache: two would fight over ccache and CPUs.
+exec 9>"$cache/kernel-build.lock"
+flock 9
+if [ -f "$out/.done" ]; then echo "$out"; exit 0; fi
+
+it_log "kernel $flavor: building into $out"
+rm -rf "$out"
+mkdir -p "$out"
+start=$(date +%s)
+
+# --- source tree: hard links to pristine, then patches ----------------------
+cp -al "$pristine" "$out/src" 2>/dev/null || cp -a "$pristine" "$out/src"
+rm -rf "$out/src/_build" "$out/src/.unpacked"
+: >"$out/patches.txt"
+for p in "${patches[@]}"; do
+	it_log "  applying $(basename "$p")"
+	patch -d "$out/src" -p1 --quiet --no-backup-if-mismatch <"$p" ||
+		it_die "patch $(basename "$p") does not apply to $src_id"
+	echo "$p" >>"$out/patches.txt"
+	grep -E '^\+\+\+ b/' "$p" | sed 's|^+++ b/||' >>"$out/patched-files.txt"
+done
+touch "$out/patched-files.txt"
+echo "$flavor" >"$out/flavor"
+echo "$key" >"$out/key"
+echo "$config_hash" >"$out/config.hash"
+
+# --- object tree: start from the newest tree with the same config ---------
+donor=$(ls -td "$cache"/kernels/*/ 2>/dev/null | while read -r d; do
+	[ -f "$d/.done" ] && [ "$(cat "$d/config.hash" 2>/dev/null)" = "$config_hash" ] &&
+		[ "$(cat "$d/src_id" 2>/dev/null)" = "$src_id" ] && { echo "${d%/}"; break; }
+done || true)
+echo "$src_id" >"$out/src_id"
+if [ -n "$donor" ]; then
+	it_log "  reusing objects of $(basename "$donor")"
+	cp -a "$donor/src/_build" "$out/src/_build"
+	# Files patched here or in the donor differ from what the objects were
+	# built from; pristine files keep their old mtimes, so touch both sets.
+	sort -u "$out/patched-files.txt" "$donor/patched-files.txt" | while read -r f; do
+		[ -e "$out/src/$f" ] && touch "$out/src/$f"
+	done
+else
+	mkdir -p "$out/src/_build"
+fi
+
+# --- configure --------------------------------------------------------------
+export KBUILD_BUILD_USER=ioasid-trace KBUILD_BUILD_HOST=testbed
+export KBUILD_BUILD_TIMESTAMP="2020-03-25"
+export CCACHE_DIR="$cache/ccache" CCACHE_MAXSIZE=5G CCACHE_COMPILERCHECK=content
+cc=gcc
+command -v ccache >/dev/null && cc="ccache gcc"
+kmake() { make -C "$out/src" O=_build CC="$cc" HOSTCC="$cc" -j"$jobs" "$@"; }
+
+if [ ! -f "$out/src/_build/.config" ] || [ -z "$donor" ]; then
+	kmake tinyconfig >"$out/build.log" 2>&1 || it_die "tinyconfig failed (see $out/build.log)"
+fi
+(cd "$out/src" && KCONFIG_CONFIG=_build/.config \
+	scripts/kconfig/merge_config.sh -m -O _build _build/.config "${fragments[@]}") \
+	>>"$out/build.log" 2>&1 || it_die "merge_config failed (see $out/build.log)"
+kmake olddefconfig >>"$out/build.log" 2>&1 || it_die "olddefconfig failed (see $out/build.log)"
+
+missing=()
+while IFS= read -r line; do
+	case "$line" in CONFIG_*=*) ;; *) continue ;; esac
+	grep -qx "$line" "$out/src/_build/.config" || missing+=("$line")
+done < <(cat "${fragments[@]}")
+[ ${#missing[@]} -eq 0 ] ||
+	it_die "olddefconfig dropped required options: ${missing[*]} (a dependency is missing)"
+
+# --- build ------------------------------------------------------------------
+it_log "  make -j$jobs (log: $out/build.log)"
+if ! kmake all >>"$out/build.log" 2>&1; then
+	grep -E 'error|Error' "$out/build.log" | head -20 >&2
+	it_die "kernel build failed (see $out/build.log)"
+fi
+ln -sf src/_build/arch/x86/boot/bzImage "$out/bzImage"
+ln -sf src/_build/vmlinux "$out/vmlinux"
+ln -sf src/_build "$out/build"
+echo "$(($(date +%s) - start))" >"$out/build-seconds"
+touch "$out/.done"
+it_log "kernel $flavor: built in $(cat "$out/build-seconds") s"
+echo "$out"
