@@ -75,11 +75,13 @@ else
 	fi
 fi
 
+# Bump when a change to this script changes what gets built.
+recipe=2
 config_hash=$(cat "${fragments[@]}" | sha256sum | cut -c1-16)
 key=$( {
 	echo "$src_id"
 	echo "$config_hash"
-	sha256sum "$0" "$here/lib.sh" | cut -d' ' -f1
+	echo "recipe $recipe"
 	for p in "${patches[@]}"; do sha256sum <"$p"; done
 } | sha256sum | cut -c1-16)
 out="$cache/kernels/$flavor-$key"
@@ -116,8 +118,13 @@ echo "$flavor" >"$out/flavor"
 echo "$key" >"$out/key"
 echo "$config_hash" >"$out/config.hash"
 
-# --- object tree: start from the newest tree with the same config ---------
-donor=$(ls -td "$cache"/kernels/*/ 2>/dev/null | while read -r d; do
+# --- object tree: start from a finished tree with the same config ---------
+# Prefer the same flavor (an older key of it differs least), else the newest.
+donors() {
+	ls -td "$cache/kernels/$flavor"-*/ 2>/dev/null
+	ls -td "$cache"/kernels/*/ 2>/dev/null
+}
+donor=$(donors | while read -r d; do
 	[ -f "$d/.done" ] && [ "$(cat "$d/config.hash" 2>/dev/null)" = "$config_hash" ] &&
 		[ "$(cat "$d/src_id" 2>/dev/null)" = "$src_id" ] && { echo "${d%/}"; break; }
 done || true)
@@ -125,10 +132,14 @@ echo "$src_id" >"$out/src_id"
 if [ -n "$donor" ]; then
 	it_log "  reusing objects of $(basename "$donor")"
 	cp -a "$donor/src/_build" "$out/src/_build"
-	# Files patched here or in the donor differ from what the objects were
-	# built from; pristine files keep their old mtimes, so touch both sets.
+	# A file patched here or in the donor may differ from what the objects
+	# were built from, and pristine files keep their old mtimes: touch each
+	# one whose content differs so make rebuilds exactly what changed.
 	sort -u "$out/patched-files.txt" "$donor/patched-files.txt" | while read -r f; do
-		[ -e "$out/src/$f" ] && touch "$out/src/$f"
+		if ! cmp -s "$out/src/$f" "$donor/src/$f"; then
+			it_log "  changed: $f"
+			[ -e "$out/src/$f" ] && touch "$out/src/$f"
+		fi
 	done
 else
 	mkdir -p "$out/src/_build"
@@ -137,7 +148,10 @@ fi
 # --- configure --------------------------------------------------------------
 export KBUILD_BUILD_USER=ioasid-trace KBUILD_BUILD_HOST=testbed
 export KBUILD_BUILD_TIMESTAMP="2020-03-25"
+# Every flavor builds in its own directory: without NOHASHDIR ccache would
+# hash that directory into every object compiled with -g and never hit.
 export CCACHE_DIR="$cache/ccache" CCACHE_MAXSIZE=5G CCACHE_COMPILERCHECK=content
+export CCACHE_NOHASHDIR=1 CCACHE_BASEDIR="$out/src"
 cc=gcc
 command -v ccache >/dev/null && cc="ccache gcc"
 kmake() { make -C "$out/src" O=_build CC="$cc" HOSTCC="$cc" -j"$jobs" "$@"; }
