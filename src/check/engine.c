@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The check engine: model + invariants + evidence, one event at a time. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "check.h"
+#include "model.h"
+
+struct it_check {
+	struct it_check_opts opts;
+	struct it_model model;
+	struct it_inv_result res[IT_CHECK_MAX_INV];
+	struct it_violation *v;
+	int nv;
+	uint64_t nv_total;
+	uint64_t events, lost;
+	bool lost_seen;		/* a META_LOST event came before now */
+	bool stop;
+};
+
+static bool enabled(const struct it_check *ck, int id)
+{
+	return !ck->opts.only_mask || (ck->opts.only_mask & (1u << id));
+}
+
+struct it_check *it_check_new(const struct it_check_opts *o)
+{
+	struct it_check *ck = calloc(1, sizeof(*ck));
+	int i;
+
+	if (!ck)
+		return NULL;
+	ck->v = calloc(IT_CHECK_KEEP, sizeof(*ck->v));
+	if (!ck->v || it_model_init(&ck->model)) {
+		it_check_free(ck);
+		return NULL;
+	}
+	if (o)
+		ck->opts = *o;
+	for (i = 0; i < it_ninvariants; i++) {
+		ck->res[i].inv = it_invariants[i];
+		ck->res[i].enabled = enabled(ck, it_invariants[i]->id);
+	}
+	return ck;
+}
+
+void it_check_free(struct it_check *ck)
+{
+	if (!ck)
+		return;
+	it_model_fini(&ck->model);
+	free(ck->v);
+	free(ck);
+}
+
+struct it_model *it_check_model(struct it_check *ck)
+{
+	return &ck->model;
+}
+
+static struct it_inv_result *result_of(struct it_check *ck, int id)
+{
+	int i;
+
+	for (i = 0; i < it_ninvariants; i++)
+		if (ck->res[i].inv->id == id)
+			return &ck->res[i];
+	return NULL;
+}
+
+void it_check_evaluated(struct it_check *ck, int inv)
+{
+	struct it_inv_result *r = result_of(ck, inv);
+
+	if (r)
+		r->checked++;
+}
+
+void it_check_violate(struct it_check *ck, int inv, const struct it_event *now,
+		      const struct it_event *cause, const char *fmt, ...)
+{
+	struct it_inv_result *r = result_of(ck, inv);
+	struct it_violation *v;
+	va_list ap;
+
+	if (!r || !r->enabled)
+		return;
+	r->violations++;
+	ck->nv_total++;
+	if (ck->opts.fail_fast &&
+	    (r->inv->severity == IT_SEV_ERROR || ck->opts.strict))
+		ck->stop = true;
+	if (ck->nv >= IT_CHECK_KEEP)
+		return;
+	v = &ck->v[ck->nv++];
+	memset(v, 0, sizeof(*v));
+	v->inv = inv;
+	v->now = *now;
+	if (cause) {
+		v->has_cause = true;
+		v->cause = *cause;
+	}
+	v->suspect = ck->lost_seen;
+	va_start(ap, fmt);
+	vsnprintf(v->msg, sizeof(v->msg), fmt, ap);
+	va_end(ap);
+}
+
+int it_check_event(struct it_check *ck, const struct it_event *e)
+{
+	int i;
+
+	ck->events++;
+	if (e->kind == IT_K_META_LOST) {
+		ck->lost += e->lost;
+		if (e->lost)
+			ck->lost_seen = true;
+		return 0;
+	}
+	it_model_pre(&ck->model, e);
+	for (i = 0; i < it_ninvariants; i++)
+		if (ck->res[i].enabled && it_invariants[i]->event)
+			it_invariants[i]->event(ck, e);
+	it_model_post(&ck->model, e);
+	return ck->stop;
+}
+
+void it_check_lost(struct it_check *ck, uint64_t lost)
+{
+	if (lost > ck->lost)
+		ck->lost = lost;
+}
+
+void it_check_finish(struct it_check *ck, struct it_check_report *r)
+{
+	uint64_t errors = 0, warnings = 0;
+	int i;
+
+	for (i = 0; i < it_ninvariants; i++) {
+		if (ck->res[i].inv->severity == IT_SEV_ERROR)
+			errors += ck->res[i].violations;
+		else
+			warnings += ck->res[i].violations;
+	}
+	memset(r, 0, sizeof(*r));
+	r->res = ck->res;
+	r->nres = it_ninvariants;
+	r->v = ck->v;
+	r->nv = ck->nv;
+	r->nv_total = ck->nv_total;
+	r->events = ck->events;
+	r->lost = ck->lost;
+	r->strict = ck->opts.strict;
+
+	/* Lost events can hide an event that would make a violation go away
+	 * (or appear): neither a pass nor a violation can be trusted. */
+	if (ck->lost) {
+		r->verdict = IT_VERDICT_INCONCLUSIVE;
+		r->reason = "events were lost: the trace is incomplete";
+	} else if (errors || (ck->opts.strict && warnings)) {
+		r->verdict = IT_VERDICT_FAIL;
+		r->reason = "the kernel broke at least one invariant";
+	} else if (ck->events == 0) {
+		r->verdict = IT_VERDICT_INCONCLUSIVE;
+		r->reason = "no events: nothing was observed";
+	} else {
+		r->verdict = IT_VERDICT_PASS;
+		r->reason = warnings ? "conforming (warnings only)" : "conforming";
+	}
+}

@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The checker's model of the kernel: the only writer of struct it_model. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model.h"
+
+int it_model_init(struct it_model *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (it_map_init(&m->ids, 1024) || it_map_init(&m->tasks, 64) ||
+	    it_map_init(&m->sets, 16))
+		return -ENOMEM;
+	return 0;
+}
+
+static void free_task(struct it_task *t)
+{
+	int i;
+
+	for (i = 0; i < t->depth; i++) {
+		free(t->stack[i].chain);
+		free(t->stack[i].op);
+	}
+	free(t);
+}
+
+void it_model_fini(struct it_model *m)
+{
+	size_t i = 0;
+	uint64_t k;
+	void *v;
+
+	while (it_map_next(&m->ids, &i, &k, &v))
+		free(v);
+	i = 0;
+	while (it_map_next(&m->tasks, &i, &k, &v))
+		free_task(v);
+	i = 0;
+	while (it_map_next(&m->sets, &i, &k, &v))
+		free(v);
+	it_map_fini(&m->ids);
+	it_map_fini(&m->tasks);
+	it_map_fini(&m->sets);
+}
+
+struct it_task *it_model_task(struct it_model *m, uint32_t tid)
+{
+	struct it_task *t = it_map_get(&m->tasks, tid);
+
+	if (!t) {
+		t = calloc(1, sizeof(*t));
+		if (!t)
+			return NULL;
+		t->tid = tid;
+		if (it_map_put(&m->tasks, tid, t)) {
+			free(t);
+			return NULL;
+		}
+	}
+	return t;
+}
+
+struct it_id *it_model_id(struct it_model *m, uint32_t id)
+{
+	struct it_id *s = it_map_get(&m->ids, id);
+
+	if (!s) {
+		s = calloc(1, sizeof(*s));
+		if (!s)
+			return NULL;
+		s->id = id;
+		s->sid = IT_NO_SID;
+		if (it_map_put(&m->ids, id, s)) {
+			free(s);
+			return NULL;
+		}
+	}
+	return s;
+}
+
+struct it_set *it_model_set(struct it_model *m, int32_t sid)
+{
+	return it_map_get(&m->sets, (uint32_t)sid);
+}
+
+struct it_sub *it_model_sub(struct it_model *m, uint64_t nb)
+{
+	int i;
+
+	for (i = 0; i < m->nsubs; i++)
+		if (m->subs[i].nb == nb)
+			return &m->subs[i];
+	return NULL;
+}
+
+static struct it_sub *sub_get(struct it_model *m, uint64_t nb)
+{
+	struct it_sub *s = it_model_sub(m, nb);
+
+	if (s || m->nsubs >= IT_MODEL_MAX_SUBS)
+		return s;
+	s = &m->subs[m->nsubs++];
+	memset(s, 0, sizeof(*s));
+	s->nb = nb;
+	return s;
+}
+
+struct it_frame *it_model_frame(struct it_model *m, const struct it_event *e)
+{
+	struct it_task *t = it_map_get(&m->tasks, e->tid);
+	int i;
+
+	if (!t)
+		return NULL;
+	for (i = t->depth - 1; i >= 0; i--)
+		if (t->stack[i].ev.kind == e->kind)
+			return &t->stack[i];
+	return NULL;
+}
+
+struct it_frame *it_model_enclosing(struct it_task *t, enum it_kind k)
+{
+	int i;
+
+	for (i = t->depth - 2; i >= 0; i--)
+		if (t->stack[i].ev.kind == k)
+			return &t->stack[i];
+	return NULL;
+}
+
+/* The innermost publisher operation (ioasid_notify / ioasid_free_locked). */
+static struct it_frame *enclosing_op(struct it_task *t, int below)
+{
+	int i;
+
+	for (i = below - 1; i >= 0; i--)
+		if (t->stack[i].op)
+			return &t->stack[i];
+	return NULL;
+}
+
+uint32_t it_model_chain_id(struct it_task *t, const struct it_event *chain)
+{
+	struct it_frame *op = enclosing_op(t, t->depth - 1);
+
+	if (op && (op->ev.flags & IT_F_HAS_ID))
+		return op->ev.ioasid;
+	if (chain->flags & IT_F_HAS_ARGS)
+		return chain->args.id;
+	return IT_NO_ID;
+}
+
+static void start_chain(struct it_model *m, struct it_task *t, struct it_frame *f)
+{
+	struct it_chain_call *c = calloc(1, sizeof(*c));
+	const struct it_event *e = &f->ev;
+	struct it_frame *op;
+	struct it_id *id;
+	struct it_set *set;
+	int i;
+
+	if (!c)
+		return;
+	f->chain = c;
+	op = enclosing_op(t, t->depth - 1);
+	if (op)
+		op->op->nchains++;
+	c->enter = *e;
+	c->cmd = e->cmd;
+	c->id = it_model_chain_id(t, e);
+	if (c->id != IT_NO_ID && (id = it_model_id(m, c->id))) {
+		if (id->alloc_known && id->life == IT_ID_LIVE) {
+			c->exp_sid_known = true;
+			c->exp_sid = id->sid;
+		}
+		if (id->pdata_known && id->life == IT_ID_LIVE) {
+			c->exp_pdata_known = true;
+			c->exp_pdata = id->pdata;
+			c->exp_pdata_ev = &id->pdata_ev;
+		}
+		if (c->exp_sid_known && (set = it_model_set(m, c->exp_sid))) {
+			c->exp_token_known = true;
+			c->exp_token = set->token;
+			c->exp_token_ev = &set->alloc_ev;
+		}
+		if (c->cmd == IT_CMD_FREE) {
+			id->free_chain_running = true;
+			id->free_chain_ev = *e;
+		}
+	}
+	/* Only subscribers whose callback was traced before the call began can
+	 * be expected to show up: one attached later is not evidence. */
+	for (i = 0; i < m->nsubs; i++) {
+		struct it_sub *s = &m->subs[i];
+
+		if (s->registered && s->traced && s->traced_since_ns <= e->ts_ns)
+			c->expected[c->nexpected++] = s;
+	}
+}
+
+static void start_op(struct it_model *m, struct it_frame *f)
+{
+	struct it_op *op = calloc(1, sizeof(*op));
+	struct it_id *id;
+
+	if (!op)
+		return;
+	f->op = op;
+	op->enter = f->ev;
+	if ((f->ev.flags & IT_F_HAS_ID) && (id = it_model_id(m, f->ev.ioasid)))
+		op->id_gen = id->gen;
+}
+
+static void add_delivery(struct it_task *t, const struct it_event *e)
+{
+	struct it_frame *cf, *of;
+	struct it_chain_call *c;
+	struct it_op *op;
+	int i;
+
+	/* A callback belongs to the chain call directly below it. */
+	if (t->depth < 2 || !(cf = &t->stack[t->depth - 2])->chain)
+		return;
+	c = cf->chain;
+	if (c->ndeliv >= IT_MODEL_MAX_DELIV) {
+		c->overflow = true;
+		return;
+	}
+	c->deliv[c->ndeliv].nb = e->nb;
+	c->deliv[c->ndeliv].prio = e->prio;
+	c->deliv[c->ndeliv].enter = *e;
+	c->ndeliv++;
+
+	of = enclosing_op(t, t->depth - 2);
+	if (!of)
+		return;
+	op = of->op;
+	for (i = 0; i < op->nnb; i++)
+		if (op->nb[i] == e->nb)
+			break;
+	if (i == op->nnb) {
+		if (op->nnb >= IT_MODEL_MAX_SUBS)
+			return;
+		op->nb[i] = e->nb;
+		op->count[i] = 0;
+		op->first[i] = *e;
+		op->nnb++;
+	}
+	op->count[i]++;
+}
+
+static void record_return(struct it_task *t, const struct it_event *e)
+{
+	struct it_chain_call *c;
+	int i;
+
+	if (t->depth < 2 || !(c = t->stack[t->depth - 2].chain))
+		return;
+	for (i = c->ndeliv - 1; i >= 0; i--) {
+		if (c->deliv[i].nb == e->nb && !c->deliv[i].returned) {
+			c->deliv[i].returned = true;
+			c->deliv[i].ret = e->ret;
+			return;
+		}
+	}
+}
+
+void it_model_pre(struct it_model *m, const struct it_event *e)
+{
+	struct it_task *t;
+	struct it_frame *f;
+	struct it_sub *s;
+
+	switch (e->kind) {
+	case IT_K_META_ATTACHED:
+		if (!(s = sub_get(m, e->nb)))
+			return;
+		s->cb = e->cb;
+		s->prio = e->prio;
+		s->sym = e->cb_sym;
+		s->mod = e->cb_mod;
+		s->traced = true;
+		s->traced_since_ns = e->ts_ns;
+		/* Found on the chain by the start-up walk, or just added. */
+		s->registered = true;
+		return;
+	case IT_K_META_DETACHED:
+		if ((s = it_model_sub(m, e->nb)))
+			s->traced = false;
+		return;
+	default:
+		break;
+	}
+	if (e->kind >= IT_K__BPF_MAX || !(t = it_model_task(m, e->tid)))
+		return;
+
+	if (e->phase == IT_PH_ENTER) {
+		if (t->depth >= IT_MODEL_MAX_DEPTH) {
+			t->overflow++;
+			return;
+		}
+		f = &t->stack[t->depth++];
+		memset(f, 0, sizeof(*f));
+		f->ev = *e;
+		if (e->kind == IT_K_CHAIN)
+			start_chain(m, t, f);
+		else if (e->kind == IT_K_NOTIFY || e->kind == IT_K_FREE_LOCKED)
+			start_op(m, f);
+		else if (e->kind == IT_K_CALLBACK)
+			add_delivery(t, e);
+	} else if (e->phase == IT_PH_EXIT && e->kind == IT_K_CALLBACK &&
+		   t->depth && t->stack[t->depth - 1].ev.kind == IT_K_CALLBACK) {
+		record_return(t, e);
+	}
+}
+
+/* State changes that a call makes, applied at its EXIT. */
+static void apply_exit(struct it_model *m, const struct it_event *e, struct it_frame *f)
+{
+	struct it_id *id;
+	struct it_set *set;
+	struct it_sub *s;
+
+	switch (e->kind) {
+	case IT_K_ALLOC:
+		if (e->ret < 0 || (uint64_t)e->ret == IT_NO_ID ||
+		    !(id = it_model_id(m, (uint32_t)e->ret)))
+			break;
+		id->life = IT_ID_LIVE;
+		id->gen++;
+		id->alloc_known = true;
+		id->alloc_ev = *e;
+		id->sid = e->sid;
+		id->pdata_known = true;
+		id->pdata = e->ptr;
+		id->pdata_ev = *e;
+		id->bind_known = true;
+		id->bound = false;
+		id->late_reported = 0;
+		break;
+	case IT_K_ATTACH_DATA:
+		if (e->ret == 0 && (id = it_model_id(m, e->ioasid))) {
+			id->pdata_known = true;
+			id->pdata = e->ptr;
+			id->pdata_ev = *e;
+		}
+		break;
+	case IT_K_NOTIFY:
+		if (e->ret < 0 || !(id = it_model_id(m, e->ioasid)))
+			break;
+		if (e->cmd == IT_CMD_BIND || e->cmd == IT_CMD_UNBIND) {
+			id->bind_known = true;
+			id->bound = e->cmd == IT_CMD_BIND;
+			id->bind_ev = *e;
+		}
+		break;
+	case IT_K_CHAIN:
+		if (f && f->chain && f->chain->cmd == IT_CMD_FREE &&
+		    f->chain->id != IT_NO_ID && (id = it_model_id(m, f->chain->id)))
+			id->free_chain_running = false;
+		break;
+	case IT_K_FREE_LOCKED:
+		if (!(e->flags & IT_F_HAS_ID) || !(id = it_model_id(m, e->ioasid)))
+			break;
+		/* An allocation that reused the ID during the free (inv 9)
+		 * started a new life: this free does not end it. */
+		if (f && f->op && f->op->id_gen != id->gen)
+			break;
+		id->life = IT_ID_FREED;
+		id->freed_ev = *e;
+		id->alloc_known = false;
+		id->pdata_known = false;
+		id->bind_known = true;
+		id->bound = false;
+		break;
+	case IT_K_ALLOC_SET:
+		if (e->ret == 0 && (e->flags & IT_F_HAS_SID)) {
+			set = it_model_set(m, e->sid);
+			if (!set && (set = calloc(1, sizeof(*set))) &&
+			    it_map_put(&m->sets, (uint32_t)e->sid, set)) {
+				free(set);
+				set = NULL;
+			}
+			if (set) {
+				set->sid = e->sid;
+				set->token = e->ptr;
+				set->alloc_ev = *e;
+			}
+		}
+		break;
+	case IT_K_FREE_SET:
+		if (e->flags & IT_F_DESTROY_SET)
+			free(it_map_del(&m->sets, (uint32_t)e->sid));
+		break;
+	case IT_K_ADD_NOTIFIER:
+		if (e->ret == 0 && (s = sub_get(m, e->nb))) {
+			s->cb = e->cb;
+			s->prio = e->prio;
+			s->sym = e->cb_sym;
+			s->mod = e->cb_mod;
+			s->registered = true;
+			s->reg_known = true;
+			s->reg_seq = e->seq;
+			s->reg_ev = *e;
+		}
+		break;
+	case IT_K_REMOVE_NOTIFIER:
+		if ((s = it_model_sub(m, e->nb)))
+			s->registered = false;
+		break;
+	default:
+		break;
+	}
+}
+
+void it_model_post(struct it_model *m, const struct it_event *e)
+{
+	struct it_task *t;
+	struct it_frame *f = NULL;
+	int i;
+
+	if (e->phase != IT_PH_EXIT || e->kind >= IT_K__BPF_MAX)
+		return;
+	t = it_map_get(&m->tasks, e->tid);
+	if (t && t->overflow && t->depth == IT_MODEL_MAX_DEPTH) {
+		t->overflow--;
+		return;
+	}
+	/* Pop to the matching frame; frames above it lost their EXIT. */
+	for (i = t ? t->depth - 1 : -1; i >= 0; i--)
+		if (t->stack[i].ev.kind == e->kind)
+			break;
+	if (i < 0) {
+		m->unmatched_exits++;
+		apply_exit(m, e, NULL);
+		return;
+	}
+	f = &t->stack[i];
+	apply_exit(m, e, f);
+	while (t->depth > i) {
+		f = &t->stack[--t->depth];
+		free(f->chain);
+		free(f->op);
+		f->chain = NULL;
+		f->op = NULL;
+	}
+}

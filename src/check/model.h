@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The checker's picture of the kernel, rebuilt from decoded events only:
+ * what each task is inside of (a frame stack), what is known of each IOASID,
+ * set and subscriber, and what each notifier chain call delivered.
+ *
+ * The invariants (inv_*.c) read this model; only model.c writes it.  For
+ * every event the engine calls it_model_pre() (ENTER: push the frame, start
+ * a chain call), then every invariant, then it_model_post() (EXIT: pop the
+ * frame; state changes that the event makes take effect).  So an invariant
+ * sees the world as it was just before the event's effect, with the
+ * event's own frame on top of its task's stack.
+ *
+ * What the trace did not show stays unknown (IT_UNKNOWN_* / flags): IDs
+ * allocated and subscribers registered before tracing started.  Invariants
+ * never report on unknown state: no false violation for a monitor started
+ * mid-run.
+ */
+#ifndef IT_CHECK_MODEL_H
+#define IT_CHECK_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "event.h"
+#include "map.h"
+
+#define IT_MODEL_MAX_SUBS	64	/* subscribers on the chain at once */
+#define IT_MODEL_MAX_DEPTH	32	/* frames per task */
+
+/* A subscriber: one notifier_block on ioasid_chain. */
+struct it_sub {
+	uint64_t nb, cb;
+	int32_t prio;
+	const char *sym, *mod;
+	bool registered;	/* on the chain (add seen, or found by the start-up walk) */
+	bool reg_known;		/* reg_seq is meaningful (we saw the add) */
+	uint64_t reg_seq;	/* event seq of the add's EXIT */
+	struct it_event reg_ev;	/* that event (two-sided reports) */
+	bool traced;		/* its callback is attached */
+	uint64_t traced_since_ns;
+};
+
+/* What is known of one IOASID. */
+enum it_id_life { IT_ID_UNKNOWN = 0, IT_ID_LIVE, IT_ID_FREED };
+
+struct it_id {
+	uint32_t id;
+	enum it_id_life life;
+	uint32_t gen;		/* bumped at every allocation we see */
+	bool alloc_known;	/* alloc_ev valid: this life's ALLOC was traced */
+	struct it_event alloc_ev;
+	int32_t sid;		/* IT_NO_SID if unknown */
+	bool pdata_known;
+	uint64_t pdata;		/* private data as last allocated/attached */
+	struct it_event pdata_ev;
+	/* binding state from ioasid_notify(BIND/UNBIND) that reached the chain */
+	bool bind_known, bound;
+	struct it_event bind_ev;
+	/* the FREE chain currently running for this ID, if any */
+	bool free_chain_running;
+	struct it_event free_chain_ev;
+	struct it_event freed_ev;	/* life == IT_ID_FREED: the free that ended it */
+	uint64_t late_reported;		/* inv 10: subscriber indexes already reported */
+};
+
+/* One IOASID set. */
+struct it_set {
+	int32_t sid;
+	uint64_t token;
+	struct it_event alloc_ev;
+};
+
+/* What one callback of a chain call did. */
+struct it_delivery {
+	uint64_t nb;
+	int32_t prio;
+	struct it_event enter;
+	bool returned;
+	int64_t ret;
+};
+
+#define IT_MODEL_MAX_DELIV	IT_MODEL_MAX_SUBS
+
+/* One blocking_notifier_call_chain(&ioasid_chain, ...) call. */
+struct it_chain_call {
+	struct it_event enter;
+	uint32_t cmd;
+	uint32_t id;			/* IT_NO_ID if unknown */
+	/* what the callbacks should see, snapshot at ENTER */
+	bool exp_sid_known, exp_pdata_known, exp_token_known;
+	int32_t exp_sid;
+	uint64_t exp_pdata, exp_token;
+	const struct it_event *exp_pdata_ev, *exp_token_ev;
+	/* subscribers expected to be called: registered and traced at ENTER */
+	struct it_sub *expected[IT_MODEL_MAX_SUBS];
+	int nexpected;
+	struct it_delivery deliv[IT_MODEL_MAX_DELIV];
+	int ndeliv;
+	bool overflow;
+};
+
+/* A publisher operation that notifies: ioasid_notify() or ioasid_free_locked(). */
+struct it_op {
+	struct it_event enter;
+	int nchains;
+	/* per subscriber, how many callbacks it got inside this op */
+	uint64_t nb[IT_MODEL_MAX_SUBS];
+	int count[IT_MODEL_MAX_SUBS];
+	struct it_event first[IT_MODEL_MAX_SUBS];
+	int nnb;
+	/* ioasid_free_locked(): the free-order automaton's state (inv 1) */
+	int free_state;
+	uint32_t id_gen;	/* the ID's generation when the op began */
+};
+
+struct it_frame {
+	struct it_event ev;		/* the ENTER */
+	struct it_chain_call *chain;	/* kind CHAIN */
+	struct it_op *op;		/* kind NOTIFY / FREE_LOCKED */
+};
+
+struct it_task {
+	uint32_t tid;
+	int depth;
+	struct it_frame stack[IT_MODEL_MAX_DEPTH];
+	int overflow;			/* frames beyond the stack, not tracked */
+};
+
+struct it_model {
+	struct it_map ids;		/* id -> struct it_id */
+	struct it_map tasks;		/* tid -> struct it_task */
+	struct it_map sets;		/* sid -> struct it_set */
+	struct it_sub subs[IT_MODEL_MAX_SUBS];
+	int nsubs;
+	uint64_t unmatched_exits;	/* EXITs whose ENTER we never saw */
+};
+
+int it_model_init(struct it_model *m);
+void it_model_fini(struct it_model *m);
+void it_model_pre(struct it_model *m, const struct it_event *e);
+void it_model_post(struct it_model *m, const struct it_event *e);
+
+struct it_task *it_model_task(struct it_model *m, uint32_t tid);
+/* The frame of this event's call (ENTER: just pushed; EXIT: about to pop). */
+struct it_frame *it_model_frame(struct it_model *m, const struct it_event *e);
+/* The nearest frame of kind k below the top (NULL if none). */
+struct it_frame *it_model_enclosing(struct it_task *t, enum it_kind k);
+struct it_id *it_model_id(struct it_model *m, uint32_t id);	/* creates UNKNOWN */
+struct it_set *it_model_set(struct it_model *m, int32_t sid);	/* NULL if unknown */
+struct it_sub *it_model_sub(struct it_model *m, uint64_t nb);	/* NULL if unknown */
+
+/* The IOASID a chain call is about: its args, else the enclosing op's. */
+uint32_t it_model_chain_id(struct it_task *t, const struct it_event *chain_enter);
+
+#endif

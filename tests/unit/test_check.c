@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The checker on synthetic event streams: a conforming run passes with
+ * every invariant exercised, and each invariant fires on exactly the event
+ * that breaks it (and no other invariant fires), as RV's KUnit tests pin
+ * the violating event of an automaton.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "sim.h"
+
+#define TOKEN	0xffff888000b36818ULL
+#define PDATA	0xffff88800091c940ULL
+#define PDATA2	0xffff88800091d000ULL
+#define SID	1
+#define ID	5
+#define PUB	100	/* publisher task */
+#define OTHER	200	/* a second task */
+
+static const struct sim_sub IOMMU = { 0x1000, 0xa000, 10, "harness_iommu_notify", 0 };
+static const struct sim_sub VDCM = { 0x2000, 0xb000, 5, "harness_vdcm_notify", 0 };
+static const struct sim_sub KVM = { 0x3000, 0xc000, 0, "harness_kvm_notify", 0 };
+static const struct sim_args ARGS = { ID, SID, TOKEN, PDATA };
+
+static int setup(void **state)
+{
+	struct sim *s = calloc(1, sizeof(*s));
+
+	s->ck = it_check_new(NULL);
+	assert_non_null(s->ck);
+	*state = s;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct sim *s = *state;
+
+	it_check_free(s->ck);
+	free(s);
+	return 0;
+}
+
+/* Two subscribers on the chain, a set and one ID, allocated. */
+static void prologue(struct sim *s)
+{
+	sim_attached(s, &IOMMU);
+	sim_attached(s, &KVM);
+	sim_set_alloc(s, PUB, TOKEN, SID);
+	sim_alloc(s, PUB, SID, PDATA, ID);
+}
+
+static const struct sim_sub TWO[] = { { 0x1000, 0xa000, 10, "harness_iommu_notify", 0 },
+				      { 0x3000, 0xc000, 0, "harness_kvm_notify", 0 } };
+
+static struct it_check_report finish(struct sim *s)
+{
+	struct it_check_report r;
+
+	it_check_finish(s->ck, &r);
+	return r;
+}
+
+/* Exactly one invariant was violated, exactly once, at event seq `at`. */
+static void assert_only(const struct it_check_report *r, int inv, uint64_t at, enum it_kind cause)
+{
+	int i;
+
+	for (i = 0; i < r->nres; i++)
+		if (r->res[i].inv->id != inv && r->res[i].violations)
+			fail_msg("invariant %d fired too: %s", r->res[i].inv->id,
+				 r->nv ? r->v[0].msg : "");
+	assert_int_equal(r->nv_total, 1);
+	assert_int_equal(r->v[0].inv, inv);
+	assert_int_equal(r->v[0].now.seq, at);
+	if (cause == IT_K_NONE) {
+		assert_false(r->v[0].has_cause);
+	} else {
+		assert_true(r->v[0].has_cause);
+		assert_int_equal(r->v[0].cause.kind, cause);
+		assert_true(r->v[0].cause.seq < at);
+	}
+}
+
+static void test_conforming_run_passes(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+	int i;
+
+	prologue(s);
+	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
+	sim_notify(s, PUB, IT_CMD_UNBIND, &ARGS, TWO, 2);
+	sim_free(s, PUB, &ARGS, TWO, 2);
+	sim_alloc(s, PUB, SID, PDATA2, ID);	/* reuse after the free: fine */
+	r = finish(s);
+	assert_int_equal(r.nv_total, 0);
+	assert_int_equal(r.verdict, IT_VERDICT_PASS);
+	/* the rules were really evaluated, not vacuously true */
+	for (i = 0; i < r.nres; i++) {
+		int id = r.res[i].inv->id;
+
+		/* 10 needs a traced registration: test_inv10_registered_late */
+		if (id != 10 && r.res[i].checked == 0)
+			fail_msg("invariant %d was never evaluated", id);
+	}
+}
+
+static void test_inv1_allocator_free_before_chain(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+	uint64_t at;
+
+	prologue(s);
+	sim_call(s, IT_K_FREE, IT_PH_ENTER, PUB, ID, 0, 0);
+	sim_call(s, IT_K_FREE_LOCKED, IT_PH_ENTER, PUB, ID, 0, 0);
+	at = sim_call(s, IT_K_ALLOCATOR_FREE, IT_PH_ENTER, PUB, ID, 0, 0);
+	sim_call(s, IT_K_ALLOCATOR_FREE, IT_PH_EXIT, PUB, ID, 0, 0);
+	sim_chain(s, PUB, IT_CMD_FREE, &ARGS, TWO, 2);
+	sim_call(s, IT_K_FREE_LOCKED, IT_PH_EXIT, PUB, ID, 0, 0);
+	sim_call(s, IT_K_FREE, IT_PH_EXIT, PUB, ID, 0, 0);
+	r = finish(s);
+	assert_only(&r, 1, at, IT_K_FREE_LOCKED);
+	assert_int_equal(r.verdict, IT_VERDICT_FAIL);
+}
+
+static void test_inv2_duplicate_delivery(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+	uint64_t at;
+
+	prologue(s);
+	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_BIND, 0);
+	sim_chain(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
+	sim_chain(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
+	at = sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
+	r = finish(s);
+	/* one report per subscriber, both at the notify's EXIT */
+	assert_int_equal(r.nv_total, 2);
+	assert_int_equal(r.v[0].inv, 2);
+	assert_int_equal(r.v[1].inv, 2);
+	assert_int_equal(r.v[0].now.seq, at);
+	assert_int_equal(r.v[0].cause.kind, IT_K_CALLBACK);
+}
+
+static void test_inv2_missing_subscriber(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+	uint64_t at;
+
+	prologue(s);
+	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_BIND, 0);
+	sim_call(s, IT_K_CHAIN, IT_PH_ENTER, PUB, IT_NO_ID, IT_CMD_BIND, 0);
+	sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_BIND, &IOMMU, &ARGS);
+	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_BIND, &IOMMU, &ARGS);
+	at = sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_BIND, 1);
+	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
+	r = finish(s);
+	assert_only(&r, 2, at, IT_K_NONE);	/* KVM was found by the walk: no add event */
+}
+
+static void test_inv2_stop_skips_only_later_ones(void **state)
+{
+	struct sim *s = *state;
+	struct sim_sub stopper = IOMMU;
+	struct it_check_report r;
+	uint64_t at;
+
+	stopper.ret = SIM_NOTIFY_STOP;
+	prologue(s);
+	/* iommu stops the chain: kvm (lower priority) is legitimately skipped */
+	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, &stopper, 1);
+	r = finish(s);
+	assert_int_equal(r.nv_total, 0);
+
+	/* ...but a callback after the stop is a violation */
+	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_UNBIND, 0);
+	sim_call(s, IT_K_CHAIN, IT_PH_ENTER, PUB, IT_NO_ID, IT_CMD_UNBIND, 0);
+	sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_UNBIND, &stopper, &ARGS);
+	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_UNBIND, &stopper, &ARGS);
+	at = sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_UNBIND, &KVM, &ARGS);
+	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_UNBIND, &KVM, &ARGS);
+	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_UNBIND, SIM_NOTIFY_STOP);
+	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_UNBIND, SIM_NOTIFY_STOP);
+	r = finish(s);
+	assert_only(&r, 2, at, IT_K_CALLBACK);
+}
+
+static void test_inv3_priority_order(void **state)
+{
+	struct sim *s = *state;
+	const struct sim_sub wrong[] = { KVM, IOMMU };
+	struct it_check_report r;
+	uint64_t at;
+
+	prologue(s);
+	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_BIND, 0);
+	sim_call(s, IT_K_CHAIN, IT_PH_ENTER, PUB, IT_NO_ID, IT_CMD_BIND, 0);
+	sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_BIND, &wrong[0], &ARGS);
+	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_BIND, &wrong[0], &ARGS);
+	at = sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_BIND, &wrong[1], &ARGS);
+	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_BIND, &wrong[1], &ARGS);
+	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_BIND, 1);
+	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
+	r = finish(s);
+	assert_only(&r, 3, at, IT_K_CALLBACK);
+}
+
+static void test_inv4_einval_but_notified(void **state)
+{
+	struct sim *s = *state;
+	const struct sim_args unknown = { 999999, -1, 0, 0 };
+	struct it_check_report r;
+	uint64_t at;
+
+	prologue(s);
+	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, 999999, IT_CMD_BIND, 0);
+	sim_chain(s, PUB, IT_CMD_BIND, &unknown, TWO, 2);
+	at = sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, 999999, IT_CMD_BIND, -22);
+	r = finish(s);
+	assert_only(&r, 4, at, IT_K_NOTIFY);
+}
+
+static void test_inv4_notify_after_free(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+	uint64_t at;
+
+	prologue(s);
+	sim_free(s, PUB, &ARGS, TWO, 2);
+	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_BIND, 0);
+	at = s->seq + 1;	/* the chain call's ENTER */
+	sim_chain(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
+	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, -22);
+	r = finish(s);
+	/* the chain for a freed ID, and -EINVAL after running it: the same rule */
+	assert_int_equal(r.nv_total, 2);
+	assert_int_equal(r.v[0].inv, 4);
+	assert_int_equal(r.v[0].now.seq, at);
+	assert_int_equal(r.v[0].cause.kind, IT_K_FREE_LOCKED);
+	assert_int_equal(r.v[1].inv, 4);
+}
+
+static void test_inv5_set_token_garbage(void **state)
+{
+	struct sim *s = *state;
+	struct sim_args seed = ARGS;
+	struct it_check_report r;
+	uint64_t at;
+
+	seed.token = 0;		/* the seed's ioasid_notify() never sets it */
+	prologue(s);
+	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_BIND, 0);
+	sim_call(s, IT_K_CHAIN, IT_PH_ENTER, PUB, IT_NO_ID, IT_CMD_BIND, 0);
+	at = sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_BIND, &IOMMU, &seed);
+	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_BIND, &IOMMU, &seed);
+	sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_BIND, &KVM, &ARGS);
+	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_BIND, &KVM, &ARGS);
+	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_BIND, 1);
+	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
+	r = finish(s);
+	assert_only(&r, 5, at, IT_K_ALLOC_SET);
+	assert_non_null(strstr(r.v[0].msg, "set_token=0x0"));
+}
+
+static void test_inv5_pdata_follows_attach(void **state)
+{
+	struct sim *s = *state;
+	struct sim_args attached = ARGS;
+	struct it_event e;
+	struct it_check_report r;
+	uint64_t at;
+
+	prologue(s);
+	e = sim_ev(s, IT_K_ATTACH_DATA, IT_PH_ENTER, PUB);
+	e.ioasid = ID;
+	e.flags |= IT_F_HAS_ID;
+	e.ptr = PDATA2;
+	sim_feed(s, &e);
+	e.seq = ++s->seq;
+	e.phase = IT_PH_EXIT;
+	e.ret = 0;
+	e.flags |= IT_F_HAS_RET;
+	sim_feed(s, &e);
+	attached.pdata = PDATA2;
+	sim_notify(s, PUB, IT_CMD_BIND, &attached, TWO, 2);	/* new data: fine */
+	assert_int_equal(finish(s).nv_total, 0);
+	/* stale data: the violation names the attach as the expectation */
+	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_UNBIND, 0);
+	sim_call(s, IT_K_CHAIN, IT_PH_ENTER, PUB, IT_NO_ID, IT_CMD_UNBIND, 0);
+	at = sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_UNBIND, &IOMMU, &ARGS);
+	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_UNBIND, &IOMMU, &ARGS);
+	sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_UNBIND, &KVM, &attached);
+	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_UNBIND, &KVM, &attached);
+	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_UNBIND, 1);
+	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_UNBIND, 1);
+	r = finish(s);
+	assert_only(&r, 5, at, IT_K_ATTACH_DATA);
+}
+
+static void test_inv6_chain_without_lock(void **state)
+{
+	struct sim *s = *state;
+	struct it_event e;
+	struct it_check_report r;
+	uint64_t at;
+
+	prologue(s);
+	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_BIND, 0);
+	e = sim_ev(s, IT_K_CHAIN, IT_PH_ENTER, PUB);
+	e.cmd = IT_CMD_BIND;
+	e.flags = IT_F_HAS_CMD | IT_F_MAY_SLEEP;	/* no IT_F_LOCK_HELD */
+	at = sim_feed(s, &e);
+	sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_BIND, &IOMMU, &ARGS);
+	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_BIND, &IOMMU, &ARGS);
+	sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_BIND, &KVM, &ARGS);
+	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_BIND, &KVM, &ARGS);
+	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_BIND, 1);
+	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
+	r = finish(s);
+	assert_only(&r, 6, at, IT_K_NOTIFY);
+}
+
+static void test_inv6_unknown_lock_is_not_judged(void **state)
+{
+	struct sim *s = *state;
+	struct it_event e;
+
+	prologue(s);
+	e = sim_ev(s, IT_K_CHAIN, IT_PH_ENTER, PUB);
+	e.cmd = IT_CMD_BIND;
+	e.flags = IT_F_HAS_CMD | IT_F_MAY_SLEEP | IT_F_LOCK_UNKNOWN;
+	sim_feed(s, &e);
+	assert_int_equal(finish(s).nv_total, 0);
+}
+
+static void test_inv7_reentry_from_callback(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+	uint64_t at;
+
+	prologue(s);
+	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_BIND, 0);
+	sim_call(s, IT_K_CHAIN, IT_PH_ENTER, PUB, IT_NO_ID, IT_CMD_BIND, 0);
+	sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_BIND, &IOMMU, &ARGS);
+	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_BIND, &IOMMU, &ARGS);
+	sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_BIND, &KVM, &ARGS);
+	at = sim_call(s, IT_K_ATTACH_DATA, IT_PH_ENTER, PUB, ID, 0, 0);	/* deadlocks */
+	r = finish(s);
+	assert_only(&r, 7, at, IT_K_CALLBACK);
+	assert_non_null(strstr(r.v[0].msg, "harness_kvm_notify"));
+}
+
+static void test_inv8_unbind_without_bind_is_a_warning(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+	uint64_t at;
+
+	prologue(s);
+	at = sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_UNBIND, 0);
+	sim_chain(s, PUB, IT_CMD_UNBIND, &ARGS, TWO, 2);
+	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_UNBIND, 1);
+	r = finish(s);
+	assert_only(&r, 8, at, IT_K_ALLOC);
+	assert_int_equal(r.verdict, IT_VERDICT_PASS);	/* a warning */
+}
+
+static void test_inv8_strict_fails_on_leaked_binding(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_opts o = { .strict = true };
+	struct it_check_report r;
+
+	it_check_free(s->ck);
+	s->ck = it_check_new(&o);
+	prologue(s);
+	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
+	sim_free(s, PUB, &ARGS, TWO, 2);	/* still bound */
+	r = finish(s);
+	assert_int_equal(r.nv_total, 1);
+	assert_int_equal(r.v[0].inv, 8);
+	assert_int_equal(r.v[0].now.kind, IT_K_FREE_LOCKED);
+	assert_int_equal(r.v[0].cause.kind, IT_K_NOTIFY);
+	assert_int_equal(r.verdict, IT_VERDICT_FAIL);
+}
+
+static void test_inv9_reuse_while_free_chain_runs(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+	uint64_t at;
+
+	prologue(s);
+	sim_call(s, IT_K_FREE, IT_PH_ENTER, PUB, ID, 0, 0);
+	sim_call(s, IT_K_FREE_LOCKED, IT_PH_ENTER, PUB, ID, 0, 0);
+	sim_call(s, IT_K_CHAIN, IT_PH_ENTER, PUB, IT_NO_ID, IT_CMD_FREE, 0);
+	sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_FREE, &IOMMU, &ARGS);
+	at = sim_alloc(s, OTHER, SID, PDATA2, ID);	/* another task gets ID now */
+	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_FREE, &IOMMU, &ARGS);
+	sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_FREE, &KVM, &ARGS);
+	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_FREE, &KVM, &ARGS);
+	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_FREE, 1);
+	sim_call(s, IT_K_FREE_LOCKED, IT_PH_EXIT, PUB, ID, 0, 0);
+	sim_call(s, IT_K_FREE, IT_PH_EXIT, PUB, ID, 0, 0);
+	/* the new owner's ID is alive: binding it is fine */
+	{
+		struct sim_args a2 = ARGS;
+
+		a2.pdata = PDATA2;
+		sim_notify(s, OTHER, IT_CMD_BIND, &a2, TWO, 2);
+	}
+	r = finish(s);
+	assert_only(&r, 9, at, IT_K_CHAIN);
+}
+
+static void test_inv10_registered_late(void **state)
+{
+	struct sim *s = *state;
+	const struct sim_sub three[] = { IOMMU, VDCM, KVM };
+	struct it_check_report r;
+	uint64_t at;
+
+	prologue(s);
+	sim_add(s, PUB, &VDCM);		/* after ID was allocated */
+	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_BIND, 0);
+	sim_call(s, IT_K_CHAIN, IT_PH_ENTER, PUB, IT_NO_ID, IT_CMD_BIND, 0);
+	sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_BIND, &three[0], &ARGS);
+	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_BIND, &three[0], &ARGS);
+	at = sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_BIND, &three[1], &ARGS);
+	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_BIND, &three[1], &ARGS);
+	sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_BIND, &three[2], &ARGS);
+	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_BIND, &three[2], &ARGS);
+	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_BIND, 1);
+	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
+	sim_notify(s, PUB, IT_CMD_UNBIND, &ARGS, three, 3);	/* reported once only */
+	r = finish(s);
+	assert_only(&r, 10, at, IT_K_ADD_NOTIFIER);
+}
+
+static void test_lost_events_make_it_inconclusive(void **state)
+{
+	struct sim *s = *state;
+	struct it_event e;
+
+	prologue(s);
+	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
+	e = sim_ev(s, IT_K_META_LOST, IT_PH_POINT, 0);
+	e.lost = 3;
+	sim_feed(s, &e);
+	assert_int_equal(finish(s).verdict, IT_VERDICT_INCONCLUSIVE);
+}
+
+static void test_no_events_is_inconclusive(void **state)
+{
+	struct sim *s = *state;
+
+	assert_int_equal(finish(s).verdict, IT_VERDICT_INCONCLUSIVE);
+}
+
+static void test_monitor_started_mid_run_stays_silent(void **state)
+{
+	struct sim *s = *state;
+	const struct sim_args old = { 7, 3, 0x1234, 0x5678 };
+
+	/* ID 7, its set and both subscribers predate the trace */
+	sim_attached(s, &IOMMU);
+	sim_attached(s, &KVM);
+	sim_notify(s, PUB, IT_CMD_UNBIND, &old, TWO, 2);
+	sim_free(s, PUB, &old, TWO, 2);
+	assert_int_equal(finish(s).nv_total, 0);
+	assert_int_equal(finish(s).verdict, IT_VERDICT_PASS);
+}
+
+static void test_subscriber_attached_late_is_not_expected(void **state)
+{
+	struct sim *s = *state;
+	struct it_event e;
+
+	prologue(s);
+	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_BIND, 0);
+	sim_call(s, IT_K_CHAIN, IT_PH_ENTER, PUB, IT_NO_ID, IT_CMD_BIND, 0);
+	/* VDCM registered and attached while the chain already runs */
+	e = sim_ev(s, IT_K_META_ATTACHED, IT_PH_POINT, 0);
+	e.nb = VDCM.nb;
+	e.prio = VDCM.prio;
+	sim_feed(s, &e);
+	sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_BIND, &IOMMU, &ARGS);
+	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_BIND, &IOMMU, &ARGS);
+	sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_BIND, &KVM, &ARGS);
+	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_BIND, &KVM, &ARGS);
+	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_BIND, 1);
+	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
+	assert_int_equal(finish(s).nv_total, 0);
+}
+
+static void test_only_mask_disables_others(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_opts o = { .only_mask = 1u << 3 };
+	struct it_check_report r;
+
+	it_check_free(s->ck);
+	s->ck = it_check_new(&o);
+	prologue(s);
+	sim_call(s, IT_K_FREE, IT_PH_ENTER, PUB, ID, 0, 0);
+	sim_call(s, IT_K_FREE_LOCKED, IT_PH_ENTER, PUB, ID, 0, 0);
+	sim_call(s, IT_K_ALLOCATOR_FREE, IT_PH_ENTER, PUB, ID, 0, 0);	/* breaks 1 */
+	r = finish(s);
+	assert_int_equal(r.nv_total, 0);
+	assert_non_null(it_invariant_by_key("free-before-allocator"));
+	assert_int_equal(it_invariant_by_id(9)->id, 9);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_conforming_run_passes),
+		T(test_inv1_allocator_free_before_chain),
+		T(test_inv2_duplicate_delivery),
+		T(test_inv2_missing_subscriber),
+		T(test_inv2_stop_skips_only_later_ones),
+		T(test_inv3_priority_order),
+		T(test_inv4_einval_but_notified),
+		T(test_inv4_notify_after_free),
+		T(test_inv5_set_token_garbage),
+		T(test_inv5_pdata_follows_attach),
+		T(test_inv6_chain_without_lock),
+		T(test_inv6_unknown_lock_is_not_judged),
+		T(test_inv7_reentry_from_callback),
+		T(test_inv8_unbind_without_bind_is_a_warning),
+		T(test_inv8_strict_fails_on_leaked_binding),
+		T(test_inv9_reuse_while_free_chain_runs),
+		T(test_inv10_registered_late),
+		T(test_lost_events_make_it_inconclusive),
+		T(test_no_events_is_inconclusive),
+		T(test_monitor_started_mid_run_stays_silent),
+		T(test_subscriber_attached_late_is_not_expected),
+		T(test_only_mask_disables_others),
+#undef T
+	};
+
+	return cmocka_run_group_tests_name("check", tests, NULL, NULL);
+}
