@@ -33,7 +33,7 @@ harness: deps
 
 vm-shell: deps
 	@kdir=$$(scripts/kernel-build.sh $(FLAVOR)) && \
-	scripts/vm-run.sh --kernel "$$kdir" --timeout 3600 -v -- $(if $(CMD),bash -c '$(CMD)',bash -i)
+	scripts/vm-run.sh --kernel "$$kdir" --timeout 3600 $(if $(CMD),-- bash -c '$(CMD)',-i -- bash -i)
 
 vm-check: deps tool
 	@scripts/check.sh --only-vm

@@ -118,27 +118,43 @@ echo "$flavor" >"$out/flavor"
 echo "$key" >"$out/key"
 echo "$config_hash" >"$out/config.hash"
 
-# --- object tree: start from a finished tree with the same config ---------
-# Prefer the same flavor (an older key of it differs least), else the newest.
-donors() {
-	ls -td "$cache/kernels/$flavor"-*/ 2>/dev/null
-	ls -td "$cache"/kernels/*/ 2>/dev/null
+# --- object tree: start from the closest finished tree with the same config
+# Closest = fewest differing patched files, a header counting as many (it
+# rebuilds everything that includes it).
+diff_score() {	# donor-dir: prints the cost of rebuilding from it
+	local d=$1 f score=0
+	while read -r f; do
+		cmp -s "$out/src/$f" "$d/src/$f" && continue
+		case $f in *.h) score=$((score + 1000)) ;; *) score=$((score + 1)) ;; esac
+	done < <(sort -u "$out/patched-files.txt" "$d/patched-files.txt")
+	echo "$score"
 }
-donor=$(donors | while read -r d; do
+donor='' best=''
+for d in "$cache"/kernels/*/; do
+	d=${d%/}
 	[ -f "$d/.done" ] && [ "$(cat "$d/config.hash" 2>/dev/null)" = "$config_hash" ] &&
-		[ "$(cat "$d/src_id" 2>/dev/null)" = "$src_id" ] && { echo "${d%/}"; break; }
-done || true)
+		[ "$(cat "$d/src_id" 2>/dev/null)" = "$src_id" ] || continue
+	score=$(diff_score "$d")
+	if [ -z "$best" ] || [ "$score" -lt "$best" ]; then best=$score donor=$d; fi
+done
 echo "$src_id" >"$out/src_id"
 if [ -n "$donor" ]; then
 	it_log "  reusing objects of $(basename "$donor")"
 	cp -a "$donor/src/_build" "$out/src/_build"
-	# A file patched here or in the donor may differ from what the objects
-	# were built from, and pristine files keep their old mtimes: touch each
-	# one whose content differs so make rebuilds exactly what changed.
+	# make compares mtimes, not contents.  patch gives every file it writes
+	# a new mtime, and pristine files keep their old ones: a file equal to
+	# the donor's gets the donor's mtime, a differing one is touched, so
+	# make rebuilds exactly what changed.
 	sort -u "$out/patched-files.txt" "$donor/patched-files.txt" | while read -r f; do
-		if ! cmp -s "$out/src/$f" "$donor/src/$f"; then
+		[ -e "$out/src/$f" ] || continue
+		# Unpatched files are hard links to the pristine tree: copy
+		# before touching so other trees' mtimes stay as they were.
+		cp -p "$out/src/$f" "$out/src/$f.own" && mv "$out/src/$f.own" "$out/src/$f"
+		if cmp -s "$out/src/$f" "$donor/src/$f"; then
+			touch -r "$donor/src/$f" "$out/src/$f"
+		else
 			it_log "  changed: $f"
-			[ -e "$out/src/$f" ] && touch "$out/src/$f"
+			touch "$out/src/$f"
 		fi
 	done
 else
