@@ -141,6 +141,11 @@ echo "$src_id" >"$out/src_id"
 if [ -n "$donor" ]; then
 	it_log "  reusing objects of $(basename "$donor")"
 	cp -a "$donor/src/_build" "$out/src/_build"
+	# Host tools (objtool, resolve_btfids) record absolute paths in their
+	# dependency files; left pointing at the donor, objtool is rebuilt and,
+	# being newer than every object, makes make recompile the whole kernel.
+	find "$out/src/_build/tools" \( -name '*.cmd' -o -name '*.d' \) -print0 |
+		xargs -0 -r grep -lZ -- "$donor/" | xargs -0 -r sed -i "s|$donor/|$out/|g"
 	# make compares mtimes, not contents.  patch gives every file it writes
 	# a new mtime, and pristine files keep their old ones: a file equal to
 	# the donor's gets the donor's mtime, a differing one is touched, so
