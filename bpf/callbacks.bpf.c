@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Callbacks registered on ioasid_chain: int fn(struct notifier_block *nb,
+ * unsigned long action, void *data).
+ *
+ * fentry/fexit programs are bound to ONE target function at load time, so
+ * user space opens and loads this object once per traced callback, with the
+ * target set by bpf_program__set_attach_target() (libbpf finds module
+ * functions in the module's BTF) and the maps of the events object reused.
+ * The kprobe pair needs no clone: one loaded program is attached to every
+ * callback that falls back to kprobes.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "common.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+SEC("fentry")
+int BPF_PROG(cb_fentry, __u64 nb, __u64 action, __u64 data)
+{
+	return it_enter(ctx, 0, IT_K_CALLBACK, nb, action, data, 0);
+}
+
+SEC("fexit")
+int BPF_PROG(cb_fexit, __u64 nb, __u64 action, __u64 data, __u64 ret)
+{
+	return it_exit(ctx, 0, IT_K_CALLBACK, ret);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(cb_kprobe, __u64 nb, __u64 action, __u64 data)
+{
+	return it_enter(ctx, 1, IT_K_CALLBACK, nb, action, data, 0);
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(cb_kretprobe, __u64 ret)
+{
+	return it_exit(ctx, 1, IT_K_CALLBACK, ret);
+}

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The IOASID API paths: one fentry/fexit pair and one kprobe/kretprobe
+ * pair per function.  User space (src/attach.c) loads exactly one pair per
+ * function, whichever its probe-load showed to work, and disables the
+ * other with bpf_program__set_autoload(false).
+ *
+ * Program names: fe_/fx_ = fentry/fexit, kp_/kr_ = kprobe/kretprobe,
+ * followed by the attach point's name (src/attach.c builds them).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "common.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/*
+ * IT_FUNCn(fn, kind, has_ret): the four programs of a function with n
+ * arguments.  fentry/fexit may only read as many context slots as the
+ * function has arguments (+1 for a non-void return), hence per arity.
+ */
+#define IT_FUNC1(fn, kind, RET)						\
+SEC("fentry/" #fn) int BPF_PROG(fe_##fn, __u64 a0)			\
+{ return it_enter(ctx, 0, kind, a0, 0, 0, 0); }				\
+SEC("fexit/" #fn) int BPF_PROG(fx_##fn, __u64 a0 RET)			\
+{ return it_exit(ctx, 0, kind, IT_RETVAL_##RET); }			\
+SEC("kprobe/" #fn) int BPF_KPROBE(kp_##fn, __u64 a0)			\
+{ return it_enter(ctx, 1, kind, a0, 0, 0, 0); }				\
+SEC("kretprobe/" #fn) int BPF_KRETPROBE(kr_##fn, __u64 ret)		\
+{ return it_exit(ctx, 1, kind, ret); }
+
+#define IT_FUNC2(fn, kind, RET)						\
+SEC("fentry/" #fn) int BPF_PROG(fe_##fn, __u64 a0, __u64 a1)		\
+{ return it_enter(ctx, 0, kind, a0, a1, 0, 0); }			\
+SEC("fexit/" #fn) int BPF_PROG(fx_##fn, __u64 a0, __u64 a1 RET)		\
+{ return it_exit(ctx, 0, kind, IT_RETVAL_##RET); }			\
+SEC("kprobe/" #fn) int BPF_KPROBE(kp_##fn, __u64 a0, __u64 a1)		\
+{ return it_enter(ctx, 1, kind, a0, a1, 0, 0); }			\
+SEC("kretprobe/" #fn) int BPF_KRETPROBE(kr_##fn, __u64 ret)		\
+{ return it_exit(ctx, 1, kind, ret); }
+
+#define IT_FUNC3(fn, kind, RET)						\
+SEC("fentry/" #fn) int BPF_PROG(fe_##fn, __u64 a0, __u64 a1, __u64 a2)	\
+{ return it_enter(ctx, 0, kind, a0, a1, a2, 0); }			\
+SEC("fexit/" #fn) int BPF_PROG(fx_##fn, __u64 a0, __u64 a1, __u64 a2 RET) \
+{ return it_exit(ctx, 0, kind, IT_RETVAL_##RET); }			\
+SEC("kprobe/" #fn) int BPF_KPROBE(kp_##fn, __u64 a0, __u64 a1, __u64 a2) \
+{ return it_enter(ctx, 1, kind, a0, a1, a2, 0); }			\
+SEC("kretprobe/" #fn) int BPF_KRETPROBE(kr_##fn, __u64 ret)		\
+{ return it_exit(ctx, 1, kind, ret); }
+
+#define IT_FUNC4(fn, kind, RET)						\
+SEC("fentry/" #fn)							\
+int BPF_PROG(fe_##fn, __u64 a0, __u64 a1, __u64 a2, __u64 a3)		\
+{ return it_enter(ctx, 0, kind, a0, a1, a2, a3); }			\
+SEC("fexit/" #fn)							\
+int BPF_PROG(fx_##fn, __u64 a0, __u64 a1, __u64 a2, __u64 a3 RET)	\
+{ return it_exit(ctx, 0, kind, IT_RETVAL_##RET); }			\
+SEC("kprobe/" #fn)							\
+int BPF_KPROBE(kp_##fn, __u64 a0, __u64 a1, __u64 a2, __u64 a3)	\
+{ return it_enter(ctx, 1, kind, a0, a1, a2, a3); }			\
+SEC("kretprobe/" #fn) int BPF_KRETPROBE(kr_##fn, __u64 ret)		\
+{ return it_exit(ctx, 1, kind, ret); }
+
+/*
+ * RET is RETURNS (the function returns a value: fexit reads one more
+ * context slot) or empty (void: it must not).
+ */
+#define RETURNS		, __u64 ret
+#define IT_RETVAL_RETURNS	ret
+#define IT_RETVAL_	0
+
+IT_FUNC4(ioasid_alloc, IT_K_ALLOC, RETURNS)
+IT_FUNC1(ioasid_free, IT_K_FREE, )
+IT_FUNC1(ioasid_free_locked, IT_K_FREE_LOCKED, )
+IT_FUNC2(ioasid_notify, IT_K_NOTIFY, RETURNS)
+IT_FUNC1(ioasid_add_notifier, IT_K_ADD_NOTIFIER, RETURNS)
+IT_FUNC1(ioasid_remove_notifier, IT_K_REMOVE_NOTIFIER, )
+IT_FUNC3(ioasid_alloc_set, IT_K_ALLOC_SET, RETURNS)
+IT_FUNC2(ioasid_free_set, IT_K_FREE_SET, )
+IT_FUNC2(ioasid_attach_data, IT_K_ATTACH_DATA, RETURNS)
+
+/*
+ * blocking_notifier_call_chain(nh, val, v): every blocking chain in the
+ * system comes through here; only ioasid_chain's calls are traced.  A
+ * kretprobe cannot see nh, so the kprobe side pushes a silent IT_K_NONE
+ * frame for foreign chains and its return pops that frame.
+ */
+SEC("fentry/blocking_notifier_call_chain")
+int BPF_PROG(fe_blocking_notifier_call_chain, __u64 nh, __u64 val, __u64 v)
+{
+	if (nh != cfg.chain_addr)
+		return 0;
+	return it_enter(ctx, 0, IT_K_CHAIN, nh, val, v, 0);
+}
+
+SEC("fexit/blocking_notifier_call_chain")
+int BPF_PROG(fx_blocking_notifier_call_chain, __u64 nh, __u64 val, __u64 v, __u64 ret)
+{
+	if (nh != cfg.chain_addr)
+		return 0;
+	return it_exit(ctx, 0, IT_K_CHAIN, ret);
+}
+
+SEC("kprobe/blocking_notifier_call_chain")
+int BPF_KPROBE(kp_blocking_notifier_call_chain, __u64 nh, __u64 val, __u64 v)
+{
+	if (nh != cfg.chain_addr) {
+		__u64 a[4] = { nh, 0, 0, 0 };
+
+		it_push((__u32)bpf_get_current_pid_tgid(), IT_K_NONE, a, 0);
+		return 0;
+	}
+	return it_enter(ctx, 1, IT_K_CHAIN, nh, val, v, 0);
+}
+
+SEC("kretprobe/blocking_notifier_call_chain")
+int BPF_KRETPROBE(kr_blocking_notifier_call_chain, __u64 ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (it_top_kind(tid) == IT_K_NONE) {
+		struct it_frame f;
+
+		it_pop(tid, IT_K_NONE, &f);
+		return 0;
+	}
+	return it_exit(ctx, 1, IT_K_CHAIN, ret);
+}
+
+/*
+ * The allocator's free: default_free by name, and a custom allocator's
+ * ops->free whose name is only known at run time (fe_custom_free's target
+ * is set before load; the kprobe one is attached by name).  a3 carries the
+ * function's address so records say which free ran.
+ */
+SEC("fentry/default_free")
+int BPF_PROG(fe_default_free, __u64 id, __u64 opaque)
+{
+	return it_enter(ctx, 0, IT_K_ALLOCATOR_FREE, id, opaque, 0, bpf_get_func_ip(ctx));
+}
+
+SEC("fexit/default_free")
+int BPF_PROG(fx_default_free, __u64 id, __u64 opaque)
+{
+	return it_exit(ctx, 0, IT_K_ALLOCATOR_FREE, 0);
+}
+
+SEC("fentry")
+int BPF_PROG(fe_custom_free, __u64 id, __u64 opaque)
+{
+	return it_enter(ctx, 0, IT_K_ALLOCATOR_FREE, id, opaque, 0, bpf_get_func_ip(ctx));
+}
+
+SEC("fexit")
+int BPF_PROG(fx_custom_free, __u64 id, __u64 opaque)
+{
+	return it_exit(ctx, 0, IT_K_ALLOCATOR_FREE, 0);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(kp_allocator_free, __u64 id, __u64 opaque)
+{
+	return it_enter(ctx, 1, IT_K_ALLOCATOR_FREE, id, opaque, 0, bpf_get_func_ip(ctx));
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(kr_allocator_free)
+{
+	return it_exit(ctx, 1, IT_K_ALLOCATOR_FREE, 0);
+}

@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "attach.h"
+#include "events.skel.h"
+#include "callbacks.skel.h"
+#include "probe.skel.h"
+#include "snapshot.skel.h"
+
+/*
+ * The attach points.  fentry_prog/kprobe_prog name the program pairs in
+ * events.bpf.c (fe_X/fx_X and kp_X/kr_X).  "required": without it the
+ * notifier chain cannot be followed at all.  "series": added by the IOASID
+ * notifier series (v1 01-08), so absent on a vanilla kernel.
+ */
+static const struct {
+	const char *func, *what, *fentry_prog, *kprobe_prog;
+	bool required, series;
+} points[] = {
+	{ "ioasid_alloc", "allocate an IOASID (args + new id)", "ioasid_alloc", "ioasid_alloc", false, false },
+	{ "ioasid_free", "free an IOASID (free path start/end)", "ioasid_free", "ioasid_free", false, false },
+	{ "ioasid_free_locked", "free under the mutex, runs the FREE chain", "ioasid_free_locked", "ioasid_free_locked", false, true },
+	{ "default_free", "default allocator's ops->free", "default_free", "allocator_free", false, false },
+	{ "ioasid_notify", "publish BIND/UNBIND/... (cmd + result)", "ioasid_notify", "ioasid_notify", true, true },
+	{ "ioasid_add_notifier", "subscriber registers (followed live)", "ioasid_add_notifier", "ioasid_add_notifier", true, true },
+	{ "ioasid_remove_notifier", "subscriber unregisters (followed live)", "ioasid_remove_notifier", "ioasid_remove_notifier", true, true },
+	{ "blocking_notifier_call_chain", "the chain call, filtered to ioasid_chain", "blocking_notifier_call_chain", "blocking_notifier_call_chain", true, false },
+	{ "ioasid_alloc_set", "allocate an IOASID set", "ioasid_alloc_set", "ioasid_alloc_set", false, true },
+	{ "ioasid_free_set", "free a set and its IDs", "ioasid_free_set", "ioasid_free_set", false, true },
+	{ "ioasid_attach_data", "attach private data to an IOASID", "ioasid_attach_data", "ioasid_attach_data", false, true },
+};
+
+const char *it_mode_name(enum it_mode m)
+{
+	return m == IT_MODE_FENTRY ? "fentry" : m == IT_MODE_KPROBE ? "kprobe" : "-";
+}
+
+/* ---- libbpf messages ---------------------------------------------------- */
+
+static int libbpf_verbosity;
+static char libbpf_last[256];
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	va_list cp;
+
+	if (level == LIBBPF_DEBUG && libbpf_verbosity < 3)
+		return 0;
+	va_copy(cp, ap);
+	vsnprintf(libbpf_last, sizeof(libbpf_last), fmt, cp);
+	va_end(cp);
+	libbpf_last[strcspn(libbpf_last, "\n")] = '\0';
+	if (libbpf_verbosity >= 2)
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+void it_libbpf_setup(int verbose)
+{
+	libbpf_verbosity = verbose;
+	libbpf_set_print(libbpf_print);
+}
+
+const char *it_libbpf_last_error(void)
+{
+	return libbpf_last;
+}
+
+/* ---- kernel facts --------------------------------------------------------- */
+
+static int detect_series(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_member *m;
+	const struct btf_type *t;
+	bool sid = false, token = false, spid = false, set = false;
+	int id, i;
+
+	if (!btf)
+		return 0;
+	id = btf__find_by_name_kind(btf, "ioasid_nb_args", BTF_KIND_STRUCT);
+	if (id < 0) {
+		btf__free(btf);
+		return 0;
+	}
+	t = btf__type_by_id(btf, id);
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		const char *n = btf__name_by_offset(btf, m->name_off);
+
+		sid |= !strcmp(n, "sid");
+		token |= !strcmp(n, "set_token");
+		spid |= !strcmp(n, "spid");
+		set |= !strcmp(n, "set");
+	}
+	btf__free(btf);
+	if (sid && token)
+		return 1;
+	if (spid && set)
+		return 2;
+	return 0;
+}
+
+static uint64_t sym_addr(const struct it_ksyms *ks, const char *name)
+{
+	const struct it_ksym *s = it_ksyms_by_name(ks, name, NULL);
+
+	return s ? s->addr : 0;
+}
+
+void it_kernel_discover(struct it_kernel *k, const struct it_ksyms *ks)
+{
+	struct utsname u;
+
+	memset(k, 0, sizeof(*k));
+	k->ksyms = ks;
+	if (!uname(&u))
+		snprintf(k->release, sizeof(k->release), "%s", u.release);
+	k->root = geteuid() == 0;
+	k->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+	k->ksyms_visible = ks && it_ksyms_count(ks) && !it_ksyms_hidden(ks);
+	k->series = k->btf ? detect_series() : 0;
+	/*
+	 * ioasid_allocator_lock has no BTF (only per-CPU variables do): its
+	 * type follows from the series.  v1 patch 07 made it a mutex before
+	 * 08 added the chain; v2+ went back to a spinlock, as has 6.1.
+	 */
+	k->lock_kind = k->series == 1 ? "mutex" : k->series == 2 ? "spinlock" : "?";
+	if (!k->ksyms_visible)
+		return;
+	k->chain_addr = sym_addr(ks, "ioasid_chain");
+	k->lock_addr = sym_addr(ks, "ioasid_allocator_lock");
+	k->active_allocator_addr = sym_addr(ks, "active_allocator");
+	k->default_free_addr = sym_addr(ks, "default_free");
+}
+
+int it_kernel_snapshot(struct it_kernel *k)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, topts);
+	struct snapshot_bpf *s;
+	int err;
+
+	if (!k->chain_addr) {
+		snprintf(k->walk_error, sizeof(k->walk_error), "no ioasid_chain in kallsyms");
+		return -ENOENT;
+	}
+	s = snapshot_bpf__open();
+	if (!s) {
+		snprintf(k->walk_error, sizeof(k->walk_error), "open: %s", strerror(errno));
+		return -errno;
+	}
+	s->rodata->chain_addr = k->chain_addr;
+	s->rodata->active_allocator_addr = k->active_allocator_addr;
+	err = snapshot_bpf__load(s);
+	if (!err)
+		err = bpf_prog_test_run_opts(bpf_program__fd(s->progs.snapshot), &topts);
+	if (err || !s->bss->done) {
+		snprintf(k->walk_error, sizeof(k->walk_error), "snapshot program: %s%s%s",
+			 err ? strerror(-err) : "did not run", *it_libbpf_last_error() ? ": " : "",
+			 it_libbpf_last_error());
+		snapshot_bpf__destroy(s);
+		return err ? err : -EIO;
+	}
+	k->nchain = s->bss->chain_len;
+	if (k->nchain > IT_MAX_CALLBACKS)
+		k->nchain = IT_MAX_CALLBACKS;
+	memcpy(k->chain, s->bss->chain, sizeof(k->chain[0]) * k->nchain);
+	k->chain_truncated = s->bss->chain_truncated;
+	k->allocator_free = s->bss->allocator_free;
+	k->walked = true;
+	snapshot_bpf__destroy(s);
+	return 0;
+}
+
+/* ---- probing ---------------------------------------------------------------- */
+
+/* Load + attach empty fentry and fexit programs on func; 0 if both work. */
+static int probe_fentry(const char *func, char *why, size_t len)
+{
+	struct bpf_link *l1 = NULL, *l2 = NULL;
+	struct probe_bpf *p;
+	int err;
+
+	p = probe_bpf__open();
+	if (!p)
+		return -errno;
+	bpf_program__set_autoload(p->progs.probe_kprobe, false);
+	err = bpf_program__set_attach_target(p->progs.probe_fentry, 0, func);
+	if (!err)
+		err = bpf_program__set_attach_target(p->progs.probe_fexit, 0, func);
+	if (!err)
+		err = probe_bpf__load(p);
+	if (err) {
+		snprintf(why, len, "fentry: no BTF/trampoline for %s", func);
+		goto out;
+	}
+	l1 = bpf_program__attach_trace(p->progs.probe_fentry);
+	l2 = l1 ? bpf_program__attach_trace(p->progs.probe_fexit) : NULL;
+	if (!l1 || !l2) {
+		err = errno ? -errno : -EINVAL;
+		snprintf(why, len, "fentry attach: %s", strerror(-err));
+	}
+out:
+	bpf_link__destroy(l2);
+	bpf_link__destroy(l1);
+	probe_bpf__destroy(p);
+	return err;
+}
+
+static struct probe_bpf *kprobe_probe;
+
+static int probe_kprobe(const char *func, char *why, size_t len)
+{
+	struct bpf_link *l1, *l2 = NULL;
+	int err = 0;
+
+	if (!kprobe_probe) {
+		kprobe_probe = probe_bpf__open();
+		if (!kprobe_probe)
+			return -errno;
+		bpf_program__set_autoload(kprobe_probe->progs.probe_fentry, false);
+		bpf_program__set_autoload(kprobe_probe->progs.probe_fexit, false);
+		err = probe_bpf__load(kprobe_probe);
+		if (err) {
+			probe_bpf__destroy(kprobe_probe);
+			kprobe_probe = NULL;
+			snprintf(why, len, "kprobe programs cannot load: %s", strerror(-err));
+			return err;
+		}
+	}
+	l1 = bpf_program__attach_kprobe(kprobe_probe->progs.probe_kprobe, false, func);
+	if (l1)
+		l2 = bpf_program__attach_kprobe(kprobe_probe->progs.probe_kprobe, true, func);
+	if (!l1 || !l2) {
+		err = errno ? -errno : -EINVAL;
+		snprintf(why + strlen(why), len - strlen(why), "%skprobe: %s", *why ? "; " : "",
+			 strerror(-err));
+	}
+	bpf_link__destroy(l2);
+	bpf_link__destroy(l1);
+	return err;
+}
+
+enum it_mode it_attach_probe(const char *func, enum it_mode_pref pref, char *why, size_t len)
+{
+	why[0] = '\0';
+	if (pref != IT_PREF_KPROBE && !probe_fentry(func, why, len))
+		return IT_MODE_FENTRY;
+	if (pref == IT_PREF_FENTRY)
+		return IT_MODE_NONE;
+	if (!probe_kprobe(func, why, len)) {
+		if (pref == IT_PREF_KPROBE)
+			why[0] = '\0';
+		return IT_MODE_KPROBE;
+	}
+	return IT_MODE_NONE;
+}
+
+int it_attach_plan(struct it_attach_report *rep, const struct it_kernel *k,
+		   enum it_mode_pref pref)
+{
+	size_t i;
+	int err = 0;
+
+	memset(rep, 0, sizeof(*rep));
+	for (i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
+		struct it_point_state *p = &rep->pts[rep->n++];
+
+		p->func = points[i].func;
+		p->what = points[i].what;
+		p->fentry_prog = points[i].fentry_prog;
+		p->kprobe_prog = points[i].kprobe_prog;
+		p->required = points[i].required;
+		p->series = points[i].series;
+		p->present = it_ksyms_by_name(k->ksyms, p->func, NULL) != NULL;
+		if (p->present)
+			p->mode = it_attach_probe(p->func, pref, p->why, sizeof(p->why));
+	}
+	/* A custom allocator's free, when one is active. */
+	if (k->allocator_free && k->allocator_free != k->default_free_addr) {
+		struct it_point_state *p = &rep->pts[rep->n++];
+		uint64_t off = 0;
+		const struct it_ksym *s = it_ksyms_by_addr(k->ksyms, k->allocator_free, &off);
+
+		p->what = "custom allocator's ops->free";
+		p->fentry_prog = "custom_free";
+		p->kprobe_prog = "allocator_free";
+		p->custom_target = true;
+		if (s && !off) {
+			snprintf(p->func_buf, sizeof(p->func_buf), "%s", s->name);
+			p->present = true;
+			p->mode = it_attach_probe(p->func_buf, pref, p->why, sizeof(p->why));
+		} else {
+			snprintf(p->func_buf, sizeof(p->func_buf), "0x%llx",
+				 (unsigned long long)k->allocator_free);
+			snprintf(p->why, sizeof(p->why), "ops->free has no symbol");
+		}
+		p->func = p->func_buf;
+	}
+	for (i = 0; i < rep->n; i++)
+		if (rep->pts[i].required && rep->pts[i].mode == IT_MODE_NONE)
+			err = -ENOENT;
+	return err;
+}
+
+void it_attach_missing(const struct it_attach_report *rep, bool required_only, char *buf,
+		       size_t len)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < rep->n && n < len; i++) {
+		const struct it_point_state *p = &rep->pts[i];
+
+		if (p->mode != IT_MODE_NONE || (required_only && !p->required))
+			continue;
+		n += snprintf(buf + n, len - n, "%s%s", n ? ", " : "", p->func);
+	}
+}
+
+/* ---- the real thing ------------------------------------------------------------ */
+
+static struct bpf_program *prog(struct bpf_object *obj, const char *prefix, const char *base)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "%s_%s", prefix, base);
+	return bpf_object__find_program_by_name(obj, name);
+}
+
+int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
+		   const struct it_config *cfg, enum it_mode_pref pref, int verbose)
+{
+	struct bpf_program *p;
+	size_t i;
+	int err;
+
+	memset(a, 0, sizeof(*a));
+	a->rep = *plan;
+	a->cfg = *cfg;
+	a->pref = pref;
+	a->verbose = verbose;
+	a->ev = events_bpf__open();
+	if (!a->ev)
+		return -errno;
+	a->ev->rodata->cfg = *cfg;
+
+	bpf_object__for_each_program(p, a->ev->obj)
+		bpf_program__set_autoload(p, false);
+	for (i = 0; i < a->rep.n; i++) {
+		struct it_point_state *ps = &a->rep.pts[i];
+		struct bpf_program *pe, *px;
+
+		if (ps->mode == IT_MODE_FENTRY) {
+			pe = prog(a->ev->obj, "fe", ps->fentry_prog);
+			px = prog(a->ev->obj, "fx", ps->fentry_prog);
+		} else if (ps->mode == IT_MODE_KPROBE) {
+			pe = prog(a->ev->obj, "kp", ps->kprobe_prog);
+			px = prog(a->ev->obj, "kr", ps->kprobe_prog);
+		} else {
+			continue;
+		}
+		if (!pe || !px)
+			return -ENOENT;
+		bpf_program__set_autoload(pe, true);
+		bpf_program__set_autoload(px, true);
+		if (ps->mode == IT_MODE_FENTRY && ps->custom_target) {
+			bpf_program__set_attach_target(pe, 0, ps->func);
+			bpf_program__set_attach_target(px, 0, ps->func);
+		}
+	}
+	err = events_bpf__load(a->ev);
+	if (err)
+		return err;
+
+	/* Exits before entries: an entry without its exit would leave a frame behind. */
+	for (i = 0; i < a->rep.n; i++) {
+		struct it_point_state *ps = &a->rep.pts[i];
+		int ph;
+
+		for (ph = 0; ph < 2; ph++) {
+			struct bpf_link *l;
+
+			if (ps->mode == IT_MODE_FENTRY) {
+				l = bpf_program__attach_trace(prog(a->ev->obj, ph ? "fe" : "fx",
+								   ps->fentry_prog));
+			} else if (ps->mode == IT_MODE_KPROBE) {
+				l = bpf_program__attach_kprobe(prog(a->ev->obj, ph ? "kp" : "kr",
+								    ps->kprobe_prog),
+							       !ph, ps->func);
+			} else {
+				break;
+			}
+			if (!l) {
+				err = -errno;
+				snprintf(ps->why, sizeof(ps->why), "attach: %s", strerror(errno));
+				return err ? err : -EINVAL;
+			}
+			ps->links[ph] = l;
+		}
+	}
+	return 0;
+}
+
+static int reuse_maps(struct callbacks_bpf *c, const struct events_bpf *ev)
+{
+	int err = 0;
+
+	err = err ?: bpf_map__reuse_fd(c->maps.events, bpf_map__fd(ev->maps.events));
+	err = err ?: bpf_map__reuse_fd(c->maps.depths, bpf_map__fd(ev->maps.depths));
+	err = err ?: bpf_map__reuse_fd(c->maps.frames, bpf_map__fd(ev->maps.frames));
+	err = err ?: bpf_map__reuse_fd(c->maps.stats, bpf_map__fd(ev->maps.stats));
+	err = err ?: bpf_map__reuse_fd(c->maps.hists, bpf_map__fd(ev->maps.hists));
+	return err;
+}
+
+/*
+ * fentry programs are bound to their target at load time, so each callback
+ * gets its own instance of callbacks.bpf.c (a separate bpf_object opened
+ * from the same embedded ELF, sharing the events object's maps).  Loading
+ * it IS the probe: if it fails, the callback falls back to kprobes, which
+ * need only one loaded program for any number of callbacks.
+ */
+int it_attach_callback(struct it_attach *a, const char *sym, struct it_cb_link *out,
+		       char *why, size_t whylen)
+{
+	struct callbacks_bpf *c;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	why[0] = '\0';
+	if (a->pref != IT_PREF_KPROBE) {
+		c = callbacks_bpf__open();
+		if (!c)
+			return -errno;
+		c->rodata->cfg = a->cfg;
+		bpf_program__set_autoload(c->progs.cb_kprobe, false);
+		bpf_program__set_autoload(c->progs.cb_kretprobe, false);
+		err = reuse_maps(c, a->ev);
+		err = err ?: bpf_program__set_attach_target(c->progs.cb_fentry, 0, sym);
+		err = err ?: bpf_program__set_attach_target(c->progs.cb_fexit, 0, sym);
+		err = err ?: callbacks_bpf__load(c);
+		if (!err) {
+			out->links[0] = bpf_program__attach_trace(c->progs.cb_fexit);
+			out->links[1] = out->links[0] ? bpf_program__attach_trace(c->progs.cb_fentry)
+						      : NULL;
+			if (out->links[1]) {
+				out->mode = IT_MODE_FENTRY;
+				out->obj = c;
+				return 0;
+			}
+			err = -errno;
+			bpf_link__destroy(out->links[0]);
+			out->links[0] = NULL;
+		}
+		snprintf(why, whylen, "fentry: %s", *it_libbpf_last_error() ?
+			 it_libbpf_last_error() : strerror(-err));
+		callbacks_bpf__destroy(c);
+		if (a->pref == IT_PREF_FENTRY)
+			return err ? err : -EINVAL;
+	}
+
+	if (!a->cb_kprobe) {
+		c = callbacks_bpf__open();
+		if (!c)
+			return -errno;
+		c->rodata->cfg = a->cfg;
+		bpf_program__set_autoload(c->progs.cb_fentry, false);
+		bpf_program__set_autoload(c->progs.cb_fexit, false);
+		err = reuse_maps(c, a->ev);
+		err = err ?: callbacks_bpf__load(c);
+		if (err) {
+			callbacks_bpf__destroy(c);
+			snprintf(why + strlen(why), whylen - strlen(why), "%skprobe load: %s",
+				 *why ? "; " : "", strerror(-err));
+			return err;
+		}
+		a->cb_kprobe = c;
+	}
+	out->links[0] = bpf_program__attach_kprobe(a->cb_kprobe->progs.cb_kretprobe, true, sym);
+	out->links[1] = out->links[0] ?
+		bpf_program__attach_kprobe(a->cb_kprobe->progs.cb_kprobe, false, sym) : NULL;
+	if (!out->links[1]) {
+		err = -errno;
+		bpf_link__destroy(out->links[0]);
+		out->links[0] = NULL;
+		snprintf(why + strlen(why), whylen - strlen(why), "%skprobe: %s", *why ? "; " : "",
+			 strerror(-err));
+		return err ? err : -EINVAL;
+	}
+	out->mode = IT_MODE_KPROBE;
+	return 0;
+}
+
+void it_attach_callback_detach(struct it_cb_link *l)
+{
+	bpf_link__destroy(l->links[1]);
+	bpf_link__destroy(l->links[0]);
+	l->links[0] = l->links[1] = NULL;
+	if (l->obj)
+		callbacks_bpf__destroy(l->obj);
+	l->obj = NULL;
+	l->mode = IT_MODE_NONE;
+}
+
+void it_attach_detach(struct it_attach *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->rep.n; i++) {
+		bpf_link__destroy(a->rep.pts[i].links[1]);
+		a->rep.pts[i].links[1] = NULL;
+	}
+	for (i = 0; i < a->rep.n; i++) {
+		bpf_link__destroy(a->rep.pts[i].links[0]);
+		a->rep.pts[i].links[0] = NULL;
+	}
+}
+
+void it_attach_close(struct it_attach *a)
+{
+	it_attach_detach(a);
+	if (a->cb_kprobe)
+		callbacks_bpf__destroy(a->cb_kprobe);
+	a->cb_kprobe = NULL;
+	if (a->ev)
+		events_bpf__destroy(a->ev);
+	a->ev = NULL;
+	if (kprobe_probe)
+		probe_bpf__destroy(kprobe_probe);
+	kprobe_probe = NULL;
+}
+
+int it_attach_ringbuf_fd(const struct it_attach *a)
+{
+	return bpf_map__fd(a->ev->maps.events);
+}
+
+int it_attach_hists_fd(const struct it_attach *a)
+{
+	return bpf_map__fd(a->ev->maps.hists);
+}
+
+int it_attach_read_stats(const struct it_attach *a, uint64_t out[IT_STAT__COUNT])
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(a->ev->maps.stats), c;
+	uint64_t *vals;
+	__u32 k;
+
+	memset(out, 0, sizeof(uint64_t) * IT_STAT__COUNT);
+	if (ncpu <= 0)
+		return -EINVAL;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (k = 0; k < IT_STAT__COUNT; k++) {
+		if (bpf_map_lookup_elem(fd, &k, vals))
+			continue;
+		for (c = 0; c < ncpu; c++)
+			out[k] += vals[c];
+	}
+	free(vals);
+	return 0;
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What to attach and how: the one place that knows the attach points, the
+ * BPF programs behind each, and decides fentry or kprobe per function by
+ * really loading and attaching a probe program.
+ */
+#ifndef IT_ATTACH_H
+#define IT_ATTACH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "ioasid_trace.h"
+#include "ksyms.h"
+#include "options.h"
+
+enum it_mode { IT_MODE_NONE = 0, IT_MODE_FENTRY, IT_MODE_KPROBE };
+const char *it_mode_name(enum it_mode m);
+
+/* Facts about the running kernel, found before anything is attached. */
+struct it_kernel {
+	char release[128];
+	bool root;
+	bool btf;
+	bool ksyms_visible;
+	int series;			/* 0 none, 1 v1 (seed), 2 v2+ */
+	const char *lock_kind;		/* "mutex" (v1 patch 07), "spinlock", "?" */
+	uint64_t chain_addr;		/* &ioasid_chain */
+	uint64_t lock_addr;		/* &ioasid_allocator_lock */
+	uint64_t active_allocator_addr;	/* &active_allocator */
+	uint64_t default_free_addr;
+	/* from the snapshot program */
+	bool walked;
+	char walk_error[384];
+	struct it_chain_entry chain[IT_MAX_CALLBACKS];
+	uint32_t nchain;
+	bool chain_truncated;
+	uint64_t allocator_free;	/* active_allocator->ops->free */
+	const struct it_ksyms *ksyms;
+};
+
+/* Fill everything but the snapshot.  Never fails: missing pieces stay 0. */
+void it_kernel_discover(struct it_kernel *k, const struct it_ksyms *ks);
+/* Run snapshot.bpf.c once: the chain's callbacks and the allocator's free. */
+int it_kernel_snapshot(struct it_kernel *k);
+
+/* One attach point as planned/attached. */
+struct it_point_state {
+	const char *func;	/* kernel function */
+	const char *what;
+	const char *fentry_prog, *kprobe_prog;	/* base names: fe_/fx_, kp_/kr_ */
+	bool custom_target;	/* fentry prog needs set_attach_target(func) */
+	bool required;		/* tracing refuses to start without it */
+	bool series;		/* added by the notifier series: named as missing by doctor */
+	bool present;		/* found in kallsyms */
+	enum it_mode mode;
+	char why[160];		/* why fentry (and kprobe) failed */
+	char func_buf[128];
+	struct bpf_link *links[2];	/* [0] exit, [1] entry */
+};
+
+#define IT_MAX_POINTS 16
+
+struct it_attach_report {
+	struct it_point_state pts[IT_MAX_POINTS];
+	size_t n;
+};
+
+/* One traced callback. */
+struct it_cb_link {
+	enum it_mode mode;
+	struct callbacks_bpf *obj;	/* fentry: its own clone of callbacks.bpf.c */
+	struct bpf_link *links[2];	/* [0] exit, [1] entry */
+};
+
+struct it_attach {
+	struct events_bpf *ev;
+	struct callbacks_bpf *cb_kprobe;	/* the shared kprobe object, loaded on first use */
+	struct it_config cfg;
+	enum it_mode_pref pref;
+	int verbose;
+	struct it_attach_report rep;
+};
+
+/*
+ * Decide the mode of every attach point (probe-loads; nothing stays
+ * attached).  The custom allocator free is added when the snapshot found
+ * one.  Returns 0, or -ENOENT if a required point is missing (rep says
+ * which).
+ */
+int it_attach_plan(struct it_attach_report *rep, const struct it_kernel *k,
+		   enum it_mode_pref pref);
+/* Comma-separated names of missing points (series ones, or all with all=true). */
+void it_attach_missing(const struct it_attach_report *rep, bool required_only, char *buf,
+		       size_t len);
+
+/* Load events.bpf.c with cfg and the planned programs, attach them. */
+int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
+		   const struct it_config *cfg, enum it_mode_pref pref, int verbose);
+/* Attach one callback (fentry clone first, else kprobe); why gets the reason on failure. */
+int it_attach_callback(struct it_attach *a, const char *sym, struct it_cb_link *out,
+		       char *why, size_t whylen);
+void it_attach_callback_detach(struct it_cb_link *l);
+/* Detach the API points (entries first, so no call is left half-traced); maps stay. */
+void it_attach_detach(struct it_attach *a);
+/* it_attach_detach() and free every object and map. */
+void it_attach_close(struct it_attach *a);
+/* The real probe-load of one function: fentry+fexit, else kprobe+kretprobe. */
+enum it_mode it_attach_probe(const char *func, enum it_mode_pref pref, char *why, size_t len);
+
+int it_attach_ringbuf_fd(const struct it_attach *a);
+int it_attach_hists_fd(const struct it_attach *a);
+/* Sum the per-CPU counters of enum it_stat. */
+int it_attach_read_stats(const struct it_attach *a, uint64_t out[IT_STAT__COUNT]);
+
+/* libbpf messages: shown with -vv, the last one kept for error lines. */
+void it_libbpf_setup(int verbose);
+const char *it_libbpf_last_error(void);
+
+#endif

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include "chain.h"
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void announce(struct it_chain *c, enum it_kind kind, const struct it_chain_cb *cb,
+		     const struct it_chain_nb *nb, int64_t ret, uint64_t ts)
+{
+	struct it_pipeline *p = c->consumer.pipe;
+	struct it_event e;
+
+	if (!p)
+		return;
+	it_decode_meta(&p->dec, &e, kind, ts ? ts : mono_ns());
+	e.cb = cb->cb;
+	e.cb_sym = cb->sym[0] ? cb->sym : NULL;
+	e.cb_mod = cb->mod[0] ? cb->mod : NULL;
+	e.nb = nb ? nb->nb : 0;
+	e.prio = nb ? nb->prio : 0;
+	e.ret = ret;
+	if (ret)
+		e.flags |= IT_F_HAS_RET;
+	it_pipeline_event(p, &e);
+}
+
+static struct it_chain_cb *find_cb(struct it_chain *c, uint64_t cb)
+{
+	int i;
+
+	for (i = 0; i < c->ncbs; i++)
+		if (c->cbs[i].cb == cb)
+			return &c->cbs[i];
+	return NULL;
+}
+
+static int find_nb(struct it_chain *c, uint64_t nb)
+{
+	int i;
+
+	for (i = 0; i < c->nnbs; i++)
+		if (c->nbs[i].nb == nb)
+			return i;
+	return -1;
+}
+
+static void resolve(struct it_chain *c, struct it_chain_cb *s)
+{
+	struct it_pipeline *p = c->consumer.pipe;
+	struct it_event e = { .cb = s->cb, .kind = IT_K_ADD_NOTIFIER, .phase = IT_PH_ENTER };
+
+	if (!p)
+		return;
+	/* Through the decoder, so a module loaded after start-up is found. */
+	p->dec.reload_on_miss = true;
+	it_decode_resolve(&p->dec, &e);
+	snprintf(s->sym, sizeof(s->sym), "%s", e.cb_sym ? e.cb_sym : "");
+	snprintf(s->mod, sizeof(s->mod), "%s", e.cb_mod ? e.cb_mod : "");
+}
+
+void it_chain_add(struct it_chain *c, uint64_t nb, uint64_t cb, int32_t prio, uint64_t ts)
+{
+	struct it_chain_cb *s;
+	struct it_chain_nb *n;
+	int err;
+
+	if (!nb || !cb || find_nb(c, nb) >= 0 || c->nnbs == IT_CHAIN_MAX_CBS)
+		return;
+	n = &c->nbs[c->nnbs++];
+	n->nb = nb;
+	n->cb = cb;
+	n->prio = prio;
+	s = find_cb(c, cb);
+	if (s) {
+		s->refs++;
+		return;
+	}
+	if (c->ncbs == IT_CHAIN_MAX_CBS)
+		return;
+	s = &c->cbs[c->ncbs++];
+	memset(s, 0, sizeof(*s));
+	s->cb = cb;
+	s->refs = 1;
+	resolve(c, s);
+	if (!c->a)
+		return;
+	if (!s->sym[0]) {
+		snprintf(s->why, sizeof(s->why), "no symbol for 0x%llx", (unsigned long long)cb);
+		err = -ENOENT;
+	} else {
+		err = it_attach_callback(c->a, s->sym, &s->link, s->why, sizeof(s->why));
+	}
+	if (err) {
+		fprintf(c->diag, "ioasid-trace: warning: callback %s not traced: %s\n",
+			s->sym[0] ? s->sym : "?", s->why);
+		announce(c, IT_K_META_DETACHED, s, n, err, ts);
+		return;
+	}
+	if (c->verbose)
+		fprintf(c->diag, "ioasid-trace: tracing callback %s%s%s%s (%s)\n", s->sym,
+			s->mod[0] ? " [" : "", s->mod, s->mod[0] ? "]" : "",
+			it_mode_name(s->link.mode));
+	announce(c, IT_K_META_ATTACHED, s, n, 0, ts);
+}
+
+void it_chain_remove(struct it_chain *c, uint64_t nb, uint64_t ts)
+{
+	struct it_chain_nb n;
+	struct it_chain_cb *s;
+	int i = find_nb(c, nb);
+
+	if (i < 0)
+		return;
+	n = c->nbs[i];
+	c->nbs[i] = c->nbs[--c->nnbs];
+	s = find_cb(c, n.cb);
+	if (!s || --s->refs > 0)
+		return;
+	/*
+	 * The last block using this callback is gone: detach now, so an
+	 * fentry trampoline does not keep the callback's module pinned.
+	 */
+	if (s->link.mode != IT_MODE_NONE) {
+		it_attach_callback_detach(&s->link);
+		announce(c, IT_K_META_DETACHED, s, &n, 0, ts);
+	}
+	*s = c->cbs[--c->ncbs];
+}
+
+void it_chain_seed(struct it_chain *c, const struct it_kernel *k)
+{
+	uint32_t i;
+
+	for (i = 0; i < k->nchain; i++)
+		it_chain_add(c, k->chain[i].nb, k->chain[i].cb, k->chain[i].prio, 0);
+	if (k->chain_truncated)
+		fprintf(c->diag, "ioasid-trace: warning: more than %d callbacks on ioasid_chain, "
+			"the rest are not traced\n", IT_MAX_CALLBACKS);
+}
+
+static int chain_event(struct it_consumer *cons, const struct it_event *e)
+{
+	struct it_chain *c = cons->priv;
+
+	if (c->closed || e->phase != IT_PH_EXIT || (e->flags & IT_F_UNMATCHED))
+		return IT_CONSUME_OK;
+	if (e->kind == IT_K_ADD_NOTIFIER && e->ret == 0)
+		it_chain_add(c, e->nb, e->cb, e->prio, e->ts_ns);
+	else if (e->kind == IT_K_REMOVE_NOTIFIER)
+		it_chain_remove(c, e->nb, e->ts_ns);
+	return IT_CONSUME_OK;
+}
+
+static const struct it_consumer_ops chain_ops = {
+	.name = "chain-follower",
+	.event = chain_event,
+};
+
+void it_chain_init(struct it_chain *c, struct it_attach *a, FILE *diag, int verbose)
+{
+	memset(c, 0, sizeof(*c));
+	c->a = a;
+	c->diag = diag;
+	c->verbose = verbose;
+	c->consumer.ops = &chain_ops;
+	c->consumer.priv = c;
+}
+
+void it_chain_fini(struct it_chain *c)
+{
+	int i;
+
+	for (i = 0; i < c->ncbs; i++)
+		if (c->cbs[i].link.mode != IT_MODE_NONE)
+			it_attach_callback_detach(&c->cbs[i].link);
+	c->ncbs = c->nnbs = 0;
+	c->closed = true;
+}

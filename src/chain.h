@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The callbacks on ioasid_chain: seeded from the start-up walk, then kept
+ * in step with the chain by following ioasid_add_notifier /
+ * ioasid_remove_notifier EXIT events, attaching and detaching a tracer per
+ * callback.  Lives in the pipeline as the first consumer (live runs only)
+ * and announces each change as a META_ATTACHED / META_DETACHED event, so
+ * later consumers (check) know from when on a callback is observed.
+ * A META_DETACHED with ret < 0 means "could not be attached" (-errno).
+ */
+#ifndef IT_CHAIN_H
+#define IT_CHAIN_H
+
+#include "attach.h"
+#include "consumer.h"
+
+#define IT_CHAIN_MAX_CBS	(2 * IT_MAX_CALLBACKS)
+
+struct it_chain_cb {
+	uint64_t cb;
+	char sym[128];
+	char mod[64];
+	int refs;		/* registered notifier blocks using this callback */
+	struct it_cb_link link;
+	char why[192];
+};
+
+struct it_chain_nb {
+	uint64_t nb, cb;
+	int32_t prio;
+};
+
+struct it_chain {
+	struct it_consumer consumer;
+	struct it_attach *a;
+	struct it_chain_cb cbs[IT_CHAIN_MAX_CBS];
+	int ncbs;
+	struct it_chain_nb nbs[IT_CHAIN_MAX_CBS];
+	int nnbs;
+	bool closed;		/* after it_chain_fini: ignore further changes */
+	FILE *diag;
+	int verbose;
+};
+
+/* The follower consumer (c->consumer) attaches through a. */
+void it_chain_init(struct it_chain *c, struct it_attach *a, FILE *diag, int verbose);
+/* Add the walked chain (after it_pipeline_begin: emits meta events). */
+void it_chain_seed(struct it_chain *c, const struct it_kernel *k);
+/* A notifier block registered / unregistered. */
+void it_chain_add(struct it_chain *c, uint64_t nb, uint64_t cb, int32_t prio, uint64_t ts);
+void it_chain_remove(struct it_chain *c, uint64_t nb, uint64_t ts);
+void it_chain_fini(struct it_chain *c);
+
+#endif

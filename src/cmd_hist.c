@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * "hist": latency histograms.  Live, the kernel aggregates per CPU and this
+ * consumer reads the map at each -i tick (and resets it) and at the end.
+ * Offline (from_events), it adds each EXIT event's latency with the same
+ * bucketing, so both give the same buckets for the same calls.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "commands.h"
+#include "hist.h"
+#include "session.h"
+
+struct hist_priv {
+	struct it_hist_table t;
+	bool from_events;
+	enum it_unit unit;
+	uint64_t start_ns;
+	bool printed;
+};
+
+static int hist_begin(struct it_consumer *c, const struct it_session_info *s)
+{
+	struct hist_priv *p = c->priv;
+
+	p->start_ns = s->start_ns;
+	it_out_begin(c->out, s);
+	return 0;
+}
+
+static int hist_event(struct it_consumer *c, const struct it_event *e)
+{
+	struct hist_priv *p = c->priv;
+	struct it_hist *h = NULL;
+
+	if (!p->from_events || e->phase != IT_PH_EXIT || (e->flags & IT_F_UNMATCHED))
+		return IT_CONSUME_OK;
+	if (e->kind == IT_K_CHAIN)
+		h = it_hist_table_get(&p->t, IT_H_CHAIN, e->cmd);
+	else if (e->kind == IT_K_CALLBACK)
+		h = it_hist_table_get(&p->t, IT_H_CALLBACK, e->cb);
+	else if (e->kind == IT_K_FREE)
+		h = it_hist_table_get(&p->t, IT_H_FREE_PATH, 0);
+	if (h)
+		it_hist_add(h, e->lat_ns, p->t.sub_bits, p->t.unit_ns);
+	return IT_CONSUME_OK;
+}
+
+static void render(struct it_consumer *c, uint64_t now_ns, bool final)
+{
+	struct hist_priv *p = c->priv;
+	struct it_hist_view *v;
+	struct it_hist_report r = {
+		.sub_bits = p->t.sub_bits,
+		.unit_ns = p->t.unit_ns,
+		.unit = it_unit_name(p->unit),
+		.at_s = now_ns > p->start_ns ? (now_ns - p->start_ns) / 1e9 : 0,
+		.final = final,
+	};
+	char (*names)[32];
+	size_t i;
+
+	if (!p->from_events && c->info && c->info->hist_map_fd >= 0)
+		it_hist_table_load_map(&p->t, c->info->hist_map_fd, true);
+	it_hist_table_sort(&p->t);
+	v = calloc(p->t.n + 1, sizeof(*v));
+	names = calloc(p->t.n + 1, sizeof(*names));
+	if (!v || !names)
+		goto out;
+	for (i = 0; i < p->t.n; i++) {
+		const struct it_hist_entry *e = &p->t.e[i];
+		struct it_event ev = { .cb = e->key.id };
+
+		v[i].id = e->key.id;
+		v[i].h = &e->h;
+		switch (e->key.type) {
+		case IT_H_CHAIN:
+			v[i].group = "chain";
+			if (it_cmd_name(e->key.id))
+				v[i].label = it_cmd_name(e->key.id);
+			else {
+				snprintf(names[i], sizeof(names[i]), "cmd %llu",
+					 (unsigned long long)e->key.id);
+				v[i].label = names[i];
+			}
+			break;
+		case IT_H_CALLBACK:
+			v[i].group = "callback";
+			if (c->info && c->info->dec)
+				it_decode_resolve(c->info->dec, &ev);
+			if (ev.cb_sym) {
+				v[i].label = ev.cb_sym;
+				v[i].module = ev.cb_mod;
+			} else {
+				snprintf(names[i], sizeof(names[i]), "0x%llx",
+					 (unsigned long long)e->key.id);
+				v[i].label = names[i];
+			}
+			break;
+		default:
+			v[i].group = "free_path";
+			v[i].label = "ioasid_free";
+		}
+		it_hist_get_stats(&e->h, p->t.sub_bits, p->t.unit_ns, &v[i].st);
+	}
+	r.v = v;
+	r.n = p->t.n;
+	it_out_hists(c->out, &r);
+	p->printed = true;
+out:
+	free(v);
+	free(names);
+	it_hist_table_clear(&p->t);
+}
+
+static int hist_tick(struct it_consumer *c, uint64_t now_ns)
+{
+	render(c, now_ns, false);
+	return 0;
+}
+
+static int hist_end(struct it_consumer *c, const struct it_summary *s)
+{
+	struct hist_priv *p = c->priv;
+
+	render(c, p->start_ns + (uint64_t)(s->duration_s * 1e9), true);
+	it_out_summary(c->out, s);
+	return 0;
+}
+
+static void hist_destroy(struct it_consumer *c)
+{
+	struct hist_priv *p = c->priv;
+
+	if (!p)
+		return;
+	it_hist_table_fini(&p->t);
+	free(p);
+	c->priv = NULL;
+}
+
+static const struct it_consumer_ops hist_ops = {
+	.name = "hist",
+	.begin = hist_begin,
+	.event = hist_event,
+	.tick = hist_tick,
+	.end = hist_end,
+	.destroy = hist_destroy,
+};
+
+int it_hist_consumer_init(struct it_consumer *c, struct it_writer *out, uint32_t sub_bits,
+			  enum it_unit unit, bool from_events)
+{
+	struct hist_priv *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -1;
+	it_hist_table_init(&p->t, sub_bits, it_unit_ns(unit));
+	p->from_events = from_events;
+	p->unit = unit;
+	c->ops = &hist_ops;
+	c->out = out;
+	c->priv = p;
+	return 0;
+}
+
+int it_cmd_hist(const struct it_options *o)
+{
+	struct it_writer *w = it_writer_new(o->json ? "json" : "text", stdout, stderr);
+	struct it_consumer hist;
+	struct it_session_spec spec = {
+		.o = o,
+		.out = w,
+		.kernel_hists = true,
+	};
+	int rc;
+
+	if (!w || it_hist_consumer_init(&hist, w, o->sub_bits, o->unit, false))
+		return IT_EXIT_FAIL;
+	w->unit = o->unit == IT_UNIT_US ? IT_W_US : o->unit == IT_UNIT_MS ? IT_W_MS : IT_W_NS;
+	spec.cons[spec.ncons++] = &hist;
+	if (!o->json && !o->child_argv && !o->dry_run)
+		fprintf(stderr, "Measuring IOASID latencies... Hit Ctrl-C to end.\n");
+	rc = it_session_run(&spec);
+	/* it_session_run's pipeline destroyed the consumer */
+	it_writer_free(w);
+	return rc;
+}

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * argp for "ioasid-trace SUBCOMMAND [OPTIONS] [-- CMD ARGS]".  argv[1]
+ * selects the subcommand; each has its own argp so --help shows only what
+ * applies.  Errors are one line: "ioasid-trace: <what> '<value>': <why>".
+ */
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "event.h"
+#include "options.h"
+
+const char *argp_program_version = "ioasid-trace 0.1";
+const char *argp_program_bug_address = NULL;
+
+enum {
+	OPT_IOASID = 0x100,
+	OPT_SID,
+	OPT_CMD,
+	OPT_DRY_RUN,
+	OPT_LINEAR,
+	OPT_MODE,
+	OPT_HELP,
+	OPT_USAGE,
+};
+
+#define COMMON_OPTIONS							\
+	{ "duration", 'd', "SECONDS", 0, "Stop after this long (10, 10s, 500ms, 2m)", 0 }, \
+	{ "interval", 'i', "SECONDS", 0, "Print periodically (hist: and reset)", 0 }, \
+	{ "pid", 'p', "PID", 0, "Only this process", 0 },		\
+	{ "ioasid", OPT_IOASID, "ID", 0, "Only events about this IOASID", 0 }, \
+	{ "sid", OPT_SID, "SID", 0, "Only events about this IOASID set", 0 }, \
+	{ "cmd", OPT_CMD, "CMD", 0, "Only notifications of CMD (alloc, free, bind, unbind or a number)", 0 }, \
+	{ "microseconds", 'u', NULL, 0, "Latencies in microseconds", 0 }, \
+	{ "milliseconds", 'm', NULL, 0, "Latencies in milliseconds", 0 }, \
+	{ "json", 'j', NULL, 0, "JSON output (NDJSON for events)", 0 }, \
+	{ "dry-run", OPT_DRY_RUN, NULL, 0, "List what would be attached, and how; attach nothing", 0 }, \
+	{ "mode", OPT_MODE, "MODE", 0, "auto (default: fentry, else kprobe per function), fentry or kprobe", 0 }, \
+	{ "verbose", 'v', NULL, 0, "More detail (libbpf messages with -vv)", 0 }, \
+	{ "help", OPT_HELP, NULL, 0, "Give this help list", -1 },	\
+	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 }
+
+static const struct argp_option trace_options[] = {
+	COMMON_OPTIONS,
+	{},
+};
+
+static const struct argp_option hist_options[] = {
+	COMMON_OPTIONS,
+	{ "linear", OPT_LINEAR, "K", OPTION_ARG_OPTIONAL,
+	  "Log-linear buckets: 2^K sub-buckets per power of two (K = 1..4, default 3)", 0 },
+	{},
+};
+
+static const struct argp_option doctor_options[] = {
+	{ "json", 'j', NULL, 0, "JSON output", 0 },
+	{ "mode", OPT_MODE, "MODE", 0, "auto, fentry or kprobe", 0 },
+	{ "verbose", 'v', NULL, 0, "More detail", 0 },
+	{ "help", OPT_HELP, NULL, 0, "Give this help list", -1 },
+	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
+	{},
+};
+
+static int fail(struct it_options *o, const char *fmt, ...)
+{
+	FILE *f = o->err ? o->err : stderr;
+	va_list ap;
+
+	fputs("ioasid-trace: ", f);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	return EINVAL;
+}
+
+double it_parse_seconds(const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno || v < 0)
+		return -1;
+	if (!*end || !strcmp(end, "s"))
+		return v;
+	if (!strcmp(end, "ms"))
+		return v / 1e3;
+	if (!strcmp(end, "us"))
+		return v / 1e6;
+	if (!strcmp(end, "m"))
+		return v * 60;
+	if (!strcmp(end, "h"))
+		return v * 3600;
+	return -1;
+}
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end || v > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct it_options *o = state->input;
+	double secs;
+	uint32_t v;
+	int c;
+
+	switch (key) {
+	case 'd':
+		secs = it_parse_seconds(arg);
+		if (secs <= 0)
+			return fail(o, "bad --duration '%s': want a positive time like 10, 10s, 500ms, 2m", arg);
+		o->duration_s = secs;
+		break;
+	case 'i':
+		secs = it_parse_seconds(arg);
+		if (secs <= 0)
+			return fail(o, "bad --interval '%s': want a positive time like 1, 1s, 500ms", arg);
+		o->interval_s = secs;
+		break;
+	case 'p':
+		if (parse_u32(arg, &v) || !v || v > INT_MAX)
+			return fail(o, "bad --pid '%s': want a process id > 0", arg);
+		o->pid = v;
+		break;
+	case OPT_IOASID:
+		if (parse_u32(arg, &v) || v == IT_NO_ID)
+			return fail(o, "bad --ioasid '%s': want an IOASID (0 .. 0xfffffffe)", arg);
+		o->ioasid = v;
+		o->has_ioasid = true;
+		break;
+	case OPT_SID: {
+		char *end;
+		long s;
+
+		errno = 0;
+		s = strtol(arg, &end, 0);
+		if (!*arg || *end || errno || s < 0 || s > INT_MAX)
+			return fail(o, "bad --sid '%s': want a set id >= 0", arg);
+		o->sid = (int32_t)s;
+		o->has_sid = true;
+		break;
+	}
+	case OPT_CMD:
+		c = it_cmd_from_name(arg);
+		if (c < 0)
+			return fail(o, "bad --cmd '%s': want alloc, free, bind, unbind or a number", arg);
+		o->cmd = (uint32_t)c;
+		o->has_cmd = true;
+		break;
+	case 'u':
+		if (o->unit == IT_UNIT_MS)
+			return fail(o, "bad units: -u and -m exclude each other");
+		o->unit = IT_UNIT_US;
+		break;
+	case 'm':
+		if (o->unit == IT_UNIT_US)
+			return fail(o, "bad units: -u and -m exclude each other");
+		o->unit = IT_UNIT_MS;
+		break;
+	case 'j':
+		o->json = true;
+		break;
+	case OPT_DRY_RUN:
+		o->dry_run = true;
+		break;
+	case 'v':
+		o->verbose++;
+		break;
+	case OPT_LINEAR:
+		if (!arg) {
+			o->sub_bits = 3;
+		} else if (parse_u32(arg, &v) || v < 1 || v > IT_HIST_MAX_SUB_BITS) {
+			return fail(o, "bad --linear '%s': want K in 1..%d (2^K sub-buckets)", arg,
+				    IT_HIST_MAX_SUB_BITS);
+		} else {
+			o->sub_bits = v;
+		}
+		break;
+	case OPT_MODE:
+		if (!strcmp(arg, "auto"))
+			o->mode = IT_PREF_AUTO;
+		else if (!strcmp(arg, "fentry"))
+			o->mode = IT_PREF_FENTRY;
+		else if (!strcmp(arg, "kprobe"))
+			o->mode = IT_PREF_KPROBE;
+		else
+			return fail(o, "bad --mode '%s': want auto, fentry or kprobe", arg);
+		break;
+	case OPT_HELP:
+		argp_state_help(state, state->out_stream, ARGP_HELP_STD_HELP & ~ARGP_HELP_EXIT_OK);
+		o->help_shown = true;
+		break;
+	case OPT_USAGE:
+		argp_state_help(state, state->out_stream, ARGP_HELP_USAGE);
+		o->help_shown = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (o->sub == IT_SUB_DOCTOR)
+			return fail(o, "bad argument '%s': doctor takes no command", arg);
+		/* The rest of the line is the command to run (after "--" or not). */
+		o->child_argv = &state->argv[state->next - 1];
+		state->next = state->argc;
+		break;
+	case ARGP_KEY_INIT:
+		if (o->err)
+			state->err_stream = o->err;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+struct subcmd {
+	const char *name;
+	enum it_subcmd sub;
+	const struct argp_option *options;
+	const char *args_doc;
+	const char *doc;
+};
+
+static const struct subcmd subcmds[] = {
+	{ "trace", IT_SUB_TRACE, trace_options, "[-- CMD [ARGS...]]",
+	  "Stream IOASID events: allocations, frees, notifications, the notifier chain "
+	  "and each callback on it.  With CMD: attach, run CMD, stop when it exits."
+	  "\vExamples:\n  ioasid-trace trace\n  ioasid-trace trace -j -d 10\n"
+	  "  ioasid-trace trace --cmd free -- ./scenario.sh" },
+	{ "hist", IT_SUB_HIST, hist_options, "[-- CMD [ARGS...]]",
+	  "Latency histograms aggregated in the kernel: the notifier chain per cmd, "
+	  "each callback, and the whole free path (ioasid_free entry to exit)."
+	  "\vExamples:\n  ioasid-trace hist -u -d 10\n  ioasid-trace hist --linear -i 1\n"
+	  "  ioasid-trace hist -j -u -- ./load.sh" },
+	{ "doctor", IT_SUB_DOCTOR, doctor_options, "",
+	  "Report what the running kernel offers: BTF, each attach point and its mode, "
+	  "the chain and its callbacks, the series version.  Exits non-zero naming what "
+	  "is missing." },
+};
+
+static void top_usage(FILE *f)
+{
+	unsigned i;
+
+	fprintf(f, "Usage: ioasid-trace SUBCOMMAND [OPTION...]\n"
+		   "Trace and measure the IOASID notifier API with BPF.\n\nSubcommands:\n");
+	for (i = 0; i < sizeof(subcmds) / sizeof(subcmds[0]); i++)
+		fprintf(f, "  %-8s %.*s\n", subcmds[i].name,
+			(int)strcspn(subcmds[i].doc, ".:"), subcmds[i].doc);
+	fprintf(f, "\nRun 'ioasid-trace SUBCOMMAND --help' for its options.\n");
+}
+
+int it_options_parse(int argc, char **argv, struct it_options *o)
+{
+	const struct subcmd *sc = NULL;
+	char prog[64];
+	unsigned i;
+	int err;
+
+	if (argc < 2) {
+		top_usage(o->err ? o->err : stderr);
+		return -1;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		top_usage(stdout);
+		o->help_shown = true;
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("%s\n", argp_program_version);
+		o->help_shown = true;
+		return 0;
+	}
+	for (i = 0; i < sizeof(subcmds) / sizeof(subcmds[0]); i++)
+		if (!strcmp(argv[1], subcmds[i].name))
+			sc = &subcmds[i];
+	if (!sc) {
+		fail(o, "unknown subcommand '%s' (trace, hist, doctor; see --help)", argv[1]);
+		return -1;
+	}
+	o->sub = sc->sub;
+
+	struct argp argp = {
+		.options = sc->options,
+		.parser = parse_opt,
+		.args_doc = sc->args_doc,
+		.doc = sc->doc,
+	};
+	snprintf(prog, sizeof(prog), "ioasid-trace %s", sc->name);
+	argv[1] = prog;	/* argp names the program after argv[0] of what it parses */
+	err = argp_parse(&argp, argc - 1, argv + 1,
+			 ARGP_IN_ORDER | ARGP_NO_EXIT | ARGP_NO_HELP, NULL, o);
+	argv[1] = (char *)sc->name;
+	if (err)
+		return -1;
+	if (o->help_shown)
+		return 0;
+	if (o->sub_bits && o->sub != IT_SUB_HIST)
+		return fail(o, "bad option --linear: only for hist"), -1;
+	if (o->interval_s && o->duration_s && o->interval_s > o->duration_s)
+		return fail(o, "bad --interval: longer than --duration"), -1;
+	return 0;
+}
+
+const char *it_unit_name(enum it_unit u)
+{
+	return u == IT_UNIT_US ? "us" : u == IT_UNIT_MS ? "ms" : "ns";
+}
+
+uint64_t it_unit_ns(enum it_unit u)
+{
+	return u == IT_UNIT_US ? 1000 : u == IT_UNIT_MS ? 1000000 : 1;
+}

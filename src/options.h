@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Command line: subcommands and their options (argp), validated. */
+#ifndef IT_OPTIONS_H
+#define IT_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum it_subcmd { IT_SUB_NONE = 0, IT_SUB_TRACE, IT_SUB_HIST, IT_SUB_DOCTOR };
+
+enum it_unit { IT_UNIT_NS = 0, IT_UNIT_US, IT_UNIT_MS };
+
+/* How to attach: decided per function by probing, or forced (testing the fallback). */
+enum it_mode_pref { IT_PREF_AUTO = 0, IT_PREF_FENTRY, IT_PREF_KPROBE };
+
+struct it_options {
+	enum it_subcmd sub;
+	double duration_s;	/* -d, 0 = until SIGINT/SIGTERM or CMD exits */
+	double interval_s;	/* -i, 0 = none */
+	uint32_t pid;		/* -p, 0 = all */
+	bool has_ioasid, has_sid, has_cmd;
+	uint32_t ioasid;
+	int32_t sid;
+	uint32_t cmd;
+	enum it_unit unit;	/* -u / -m */
+	bool json;		/* -j */
+	bool dry_run;
+	int verbose;		/* -v, repeatable */
+	uint32_t sub_bits;	/* hist --linear[=K]: 2^K sub-buckets; 0 = log2 */
+	enum it_mode_pref mode;
+	char **child_argv;	/* trace/hist -- CMD ARGS (NULL-terminated), or NULL */
+	bool help_shown;	/* --help/--usage printed: exit 0 */
+	FILE *err;		/* where errors go (tests: a memstream) */
+};
+
+/*
+ * Parse argv (argv[0] is the program, argv[1] the subcommand).
+ * 0: ok (check help_shown), -1: error (one line written to o->err / stderr).
+ */
+int it_options_parse(int argc, char **argv, struct it_options *o);
+
+const char *it_unit_name(enum it_unit u);	/* "ns", "us", "ms" */
+uint64_t it_unit_ns(enum it_unit u);		/* 1, 1000, 1000000 */
+
+/* "10", "10s", "500ms", "2m", "1.5" -> seconds; -1 on error. */
+double it_parse_seconds(const char *s);
+
+#endif

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "attach.h"
+#include "chain.h"
+#include "child.h"
+#include "session.h"
+#include "source.h"
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void on_sigchld(int sig)
+{
+	(void)sig;	/* only to interrupt the poll */
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ioasid-trace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return IT_EXIT_FAIL;
+}
+
+static void print_plan(struct it_writer *w, const struct it_kernel *k,
+		       const struct it_attach_report *rep, bool dry)
+{
+	struct it_doctor_report r = { .dry_run = dry };
+	struct it_doctor_point pts[IT_MAX_POINTS];
+	struct it_doctor_cb cbs[IT_MAX_CALLBACKS];
+	size_t i;
+
+	for (i = 0; i < rep->n; i++) {
+		pts[i] = (struct it_doctor_point){
+			.name = rep->pts[i].func, .what = rep->pts[i].what,
+			.present = rep->pts[i].present, .required = rep->pts[i].required,
+			.mode = it_mode_name(rep->pts[i].mode),
+			.why = rep->pts[i].why[0] ? rep->pts[i].why : NULL,
+		};
+	}
+	for (i = 0; i < k->nchain; i++) {
+		uint64_t off = 0;
+		const struct it_ksym *s = it_ksyms_by_addr(k->ksyms, k->chain[i].cb, &off);
+		static char why[IT_MAX_CALLBACKS][160];
+
+		cbs[i] = (struct it_doctor_cb){
+			.nb = k->chain[i].nb, .cb = k->chain[i].cb, .prio = k->chain[i].prio,
+			.sym = s && !off ? s->name : NULL, .mod = s && !off ? s->mod : NULL,
+			.mode = "-",
+		};
+		if (cbs[i].sym)
+			cbs[i].mode = it_mode_name(it_attach_probe(cbs[i].sym, IT_PREF_AUTO,
+								   why[i], sizeof(why[i])));
+	}
+	r.points = pts;
+	r.npoints = rep->n;
+	r.cbs = cbs;
+	r.ncbs = k->nchain;
+	r.chain_walked = k->walked;
+	r.walk_error = k->walk_error[0] ? k->walk_error : NULL;
+	it_out_doctor(w, &r);
+}
+
+static struct it_config make_config(const struct it_session_spec *sp, const struct it_kernel *k)
+{
+	const struct it_options *o = sp->o;
+	struct it_config c = {
+		.chain_addr = k->chain_addr,
+		.lock_addr = k->lock_addr,
+		.lock_is_mutex = !strcmp(k->lock_kind, "mutex"),
+		.emit_events = sp->stream_events,
+		.hist_enabled = sp->kernel_hists,
+		.hist_sub_bits = o->sub_bits,
+		.hist_unit_ns = it_unit_ns(o->unit),
+		.targ_tgid = o->pid,
+	};
+
+	if (o->has_ioasid) {
+		c.filter_mask |= IT_FILTER_ID;
+		c.targ_ioasid = o->ioasid;
+	}
+	if (o->has_sid) {
+		c.filter_mask |= IT_FILTER_SID;
+		c.targ_sid = o->sid;
+	}
+	if (o->has_cmd) {
+		c.filter_mask |= IT_FILTER_CMD;
+		c.targ_cmd = o->cmd;
+	}
+	return c;
+}
+
+int it_session_run(const struct it_session_spec *sp)
+{
+	const struct it_options *o = sp->o;
+	struct it_pipeline pipe;
+	struct it_attach att;
+	struct it_chain chain;
+	struct it_kernel k;
+	struct it_attach_report plan;
+	struct it_config cfg;
+	struct it_source *src = NULL;
+	struct it_child child = { 0, -1 };
+	struct it_ksyms *ks;
+	struct sigaction sa = { 0 };
+	uint64_t t0, deadline = 0, next_tick = 0, now;
+	char missing[512];
+	size_t i;
+	int err, rc = IT_EXIT_OK;
+
+	memset(&att, 0, sizeof(att));
+	memset(&chain, 0, sizeof(chain));
+	it_libbpf_setup(o->verbose);
+	if (geteuid() != 0)
+		return die("must run as root (loading BPF needs CAP_BPF and CAP_PERFMON)");
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return die("kernel has no BTF (/sys/kernel/btf/vmlinux): it needs CONFIG_DEBUG_INFO_BTF=y");
+	ks = it_ksyms_load(NULL);
+	if (!ks)
+		return die("cannot read /proc/kallsyms: %s", strerror(errno));
+	if (it_ksyms_hidden(ks)) {
+		it_ksyms_free(ks);
+		return die("kallsyms addresses are hidden (kptr_restrict): run as root");
+	}
+	it_pipeline_init(&pipe);
+	pipe.dec.ksyms = ks;	/* the decoder owns the symbol table from here */
+	it_kernel_discover(&k, ks);
+	if (!k.chain_addr) {
+		it_pipeline_fini(&pipe);
+		return die("kernel lacks the IOASID notifier series (missing: ioasid_chain%s); "
+			   "see 'ioasid-trace doctor'",
+			   it_ksyms_by_name(ks, "ioasid_notify", NULL) ? "" : ", ioasid_notify");
+	}
+	it_kernel_snapshot(&k);	/* the first walk finds a custom allocator's free */
+	err = it_attach_plan(&plan, &k, o->mode);
+	if (o->dry_run) {
+		print_plan(sp->out, &k, &plan, true);
+		it_attach_close(&att);
+		it_pipeline_fini(&pipe);
+		return err ? IT_EXIT_FAIL : IT_EXIT_OK;
+	}
+	if (err) {
+		it_attach_missing(&plan, true, missing, sizeof(missing));
+		it_pipeline_fini(&pipe);
+		return die("cannot attach to %s; see 'ioasid-trace doctor'", missing);
+	}
+	it_attach_missing(&plan, false, missing, sizeof(missing));
+	if (missing[0])
+		fprintf(stderr, "ioasid-trace: warning: not traced (missing): %s\n", missing);
+
+	cfg = make_config(sp, &k);
+	err = it_attach_open(&att, &plan, &cfg, o->mode, o->verbose);
+	if (err) {
+		rc = die("loading/attaching the BPF programs failed: %s%s%s", strerror(-err),
+			 *it_libbpf_last_error() ? ": " : "", it_libbpf_last_error());
+		goto out;
+	}
+	src = it_source_live(&att, &pipe);
+	if (!src) {
+		rc = die("ring buffer: %s", strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < plan.n && o->verbose; i++)
+		if (att.rep.pts[i].mode != IT_MODE_NONE)
+			fprintf(stderr, "ioasid-trace: %-30s %s\n", att.rep.pts[i].func,
+				it_mode_name(att.rep.pts[i].mode));
+
+	/*
+	 * The follower is attached (ioasid_add/remove_notifier are in the
+	 * events object): walk again now, so a registration between the first
+	 * walk and the attach is not missed; duplicates are ignored by nb.
+	 */
+	it_kernel_snapshot(&k);
+	it_chain_init(&chain, &att, stderr, o->verbose);
+	it_pipeline_add(&pipe, &chain.consumer);
+	for (i = 0; i < (size_t)sp->ncons; i++)
+		it_pipeline_add(&pipe, sp->cons[i]);
+
+	t0 = clock_ns(CLOCK_MONOTONIC);
+	pipe.info = (struct it_session_info){
+		.kernel_release = k.release,
+		.series_version = k.series,
+		.mono_to_real_ns = clock_ns(CLOCK_REALTIME) - t0,
+		.start_ns = t0,
+		.ncpus = libbpf_num_possible_cpus(),
+		.live = true,
+		.attach = &att.rep,
+		.hist_map_fd = it_attach_hists_fd(&att),
+		.hist_sub_bits = o->sub_bits,
+		.hist_unit_ns = it_unit_ns(o->unit),
+		.opts = o,
+	};
+	if (sp->out) {
+		sp->out->start_ns = t0;
+		sp->out->dec = &pipe.dec;
+	}
+	err = it_pipeline_begin(&pipe);
+	if (err) {
+		rc = die("starting consumers: %s", strerror(-err));
+		goto out_chain;
+	}
+	it_chain_seed(&chain, &k);
+
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_sigchld;
+	sigaction(SIGCHLD, &sa, NULL);
+
+	if (o->child_argv) {
+		err = it_child_start(&child, o->child_argv);
+		if (err) {
+			rc = die("cannot run '%s': %s", o->child_argv[0], strerror(-err));
+			goto out_chain;
+		}
+	}
+	if (o->verbose)
+		fprintf(stderr, "ioasid-trace: attached%s\n", o->child_argv ? ", command started" : "");
+	else if (!o->child_argv && !o->json && sp->stream_events)
+		fprintf(stderr, "Tracing IOASID events... Hit Ctrl-C to end.\n");
+
+	if (o->duration_s)
+		deadline = t0 + (uint64_t)(o->duration_s * 1e9);
+	if (o->interval_s)
+		next_tick = t0 + (uint64_t)(o->interval_s * 1e9);
+	pipe.sum.stop_reason = "signal";
+	for (;;) {
+		int timeout = 100;
+
+		if (stop_signal)
+			break;
+		if (pipe.stop) {
+			pipe.sum.stop_reason = "consumer";
+			break;
+		}
+		if (o->child_argv && it_child_done(&child)) {
+			pipe.sum.stop_reason = "command exited";
+			break;
+		}
+		now = clock_ns(CLOCK_MONOTONIC);
+		if (deadline && now >= deadline) {
+			pipe.sum.stop_reason = "duration";
+			break;
+		}
+		if (next_tick && now >= next_tick) {
+			it_pipeline_lost(&pipe, src->ops->lost(src), now);
+			it_pipeline_tick(&pipe, now);
+			next_tick += (uint64_t)(o->interval_s * 1e9);
+		}
+		err = src->ops->poll(src, timeout);
+		if (err < 0) {
+			rc = die("reading the ring buffer: %s", strerror(-err));
+			break;
+		}
+		it_pipeline_lost(&pipe, src->ops->lost(src), clock_ns(CLOCK_MONOTONIC));
+	}
+	if (child.pid)
+		it_child_stop(&child);
+	pipe.sum.child_status = o->child_argv ? child.status : -1;
+
+	/*
+	 * Deliver what is already in the ring buffer while the follower still
+	 * listens (a subscriber removed just before the end is announced),
+	 * then detach callbacks and API points, then drain the rest.
+	 */
+	while (src->ops->poll(src, 0) > 0)
+		;
+	it_chain_fini(&chain);
+	it_attach_detach(&att);
+	while (src->ops->poll(src, 0) > 0)
+		;
+	it_pipeline_lost(&pipe, src->ops->lost(src), clock_ns(CLOCK_MONOTONIC));
+	it_attach_read_stats(&att, pipe.sum.bpf_stats);
+	pipe.sum.duration_s = (clock_ns(CLOCK_MONOTONIC) - t0) / 1e9;
+	if (stop_signal)
+		pipe.sum.stop_reason = stop_signal == SIGINT ? "SIGINT" : "SIGTERM";
+	err = it_pipeline_end(&pipe);
+	if (err > rc)
+		rc = err;
+	if (pipe.err && !rc)
+		rc = IT_EXIT_FAIL;
+out_chain:
+	it_chain_fini(&chain);
+out:
+	if (child.pid)
+		it_child_stop(&child);
+	if (src)
+		src->ops->destroy(src);
+	it_attach_close(&att);
+	it_pipeline_fini(&pipe);
+	return rc;
+}

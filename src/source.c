@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <bpf/libbpf.h>
+#include "attach.h"
+#include "source.h"
+
+struct live {
+	struct ring_buffer *rb;
+	struct it_attach *a;
+};
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct it_source *s = ctx;
+
+	return it_pipeline_raw(s->pipe, data, size);
+}
+
+static int live_poll(struct it_source *s, int timeout_ms)
+{
+	struct live *l = s->priv;
+	int n = ring_buffer__poll(l->rb, timeout_ms);
+
+	return n == -EINTR ? 0 : n;
+}
+
+static uint64_t live_lost(struct it_source *s)
+{
+	struct live *l = s->priv;
+	uint64_t st[IT_STAT__COUNT];
+
+	if (it_attach_read_stats(l->a, st))
+		return 0;
+	return st[IT_STAT_RB_FULL];
+}
+
+static void live_destroy(struct it_source *s)
+{
+	struct live *l = s->priv;
+
+	ring_buffer__free(l->rb);
+	free(l);
+	free(s);
+}
+
+static const struct it_source_ops live_ops = {
+	.poll = live_poll,
+	.lost = live_lost,
+	.destroy = live_destroy,
+};
+
+struct it_source *it_source_live(struct it_attach *a, struct it_pipeline *p)
+{
+	struct it_source *s = calloc(1, sizeof(*s));
+	struct live *l = calloc(1, sizeof(*l));
+
+	if (!s || !l)
+		goto fail;
+	s->ops = &live_ops;
+	s->pipe = p;
+	s->priv = l;
+	l->a = a;
+	l->rb = ring_buffer__new(it_attach_ringbuf_fd(a), on_record, s, NULL);
+	if (!l->rb)
+		goto fail;
+	return s;
+fail:
+	free(l);
+	free(s);
+	return NULL;
+}

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kallsyms parsing with a fake file: modules, nearest-symbol lookup. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "ksyms.h"
+
+static char path[512], hidden[512];
+
+static int setup(void **state)
+{
+	const char *d = getenv("IT_TESTDATA") ? getenv("IT_TESTDATA") : "tests/unit/data";
+	struct it_ksyms *ks;
+
+	snprintf(path, sizeof(path), "%s/kallsyms", d);
+	snprintf(hidden, sizeof(hidden), "%s/kallsyms-hidden", d);
+	ks = it_ksyms_load(path);
+	if (!ks)
+		return -1;
+	*state = ks;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	it_ksyms_free(*state);
+	return 0;
+}
+
+static void test_load_counts(void **state)
+{
+	struct it_ksyms *ks = *state;
+
+	assert_int_equal(it_ksyms_count(ks), 19);
+	assert_false(it_ksyms_hidden(ks));
+	assert_null(it_ksyms_load("/nonexistent/kallsyms"));
+}
+
+static void test_by_name(void **state)
+{
+	struct it_ksyms *ks = *state;
+	const struct it_ksym *s;
+
+	s = it_ksyms_by_name(ks, "ioasid_chain", NULL);
+	assert_non_null(s);
+	assert_int_equal(s->addr, 0xffffffff820e5920ull);
+	assert_int_equal(s->type, 'd');
+	assert_null(s->mod);
+	/* vmlinux wins over a module symbol of the same name */
+	s = it_ksyms_by_name(ks, "ioasid_free", NULL);
+	assert_int_equal(s->addr, 0xffffffff81337200ull);
+	s = it_ksyms_by_name(ks, "ioasid_free", "other_mod");
+	assert_non_null(s);
+	assert_int_equal(s->addr, 0xffffffffa0010040ull);
+	/* module suffix parsed */
+	s = it_ksyms_by_name(ks, "harness_kvm_notify", NULL);
+	assert_non_null(s);
+	assert_string_equal(s->mod, "ioasid_harness");
+	assert_null(it_ksyms_by_name(ks, "harness_kvm_notify", "other_mod"));
+	assert_null(it_ksyms_by_name(ks, "no_such_symbol", NULL));
+}
+
+static void test_by_addr(void **state)
+{
+	struct it_ksyms *ks = *state;
+	const struct it_ksym *s;
+	uint64_t off = 99;
+
+	s = it_ksyms_by_addr(ks, 0xffffffffa0002340ull, &off);
+	assert_non_null(s);
+	assert_string_equal(s->name, "harness_kvm_notify");
+	assert_string_equal(s->mod, "ioasid_harness");
+	assert_int_equal(off, 0);
+	/* inside a function: nearest text symbol below */
+	s = it_ksyms_by_addr(ks, 0xffffffffa0002350ull, &off);
+	assert_string_equal(s->name, "harness_kvm_notify");
+	assert_int_equal(off, 0x10);
+	/* aliases at one address: the first in file order */
+	s = it_ksyms_by_addr(ks, 0xffffffff81000000ull, &off);
+	assert_string_equal(s->name, "_stext");
+	/* data symbols are not functions: the text symbol below is returned */
+	s = it_ksyms_by_addr(ks, 0xffffffff81336c60ull, &off);
+	assert_string_equal(s->name, "default_free");
+	/* below everything, and far past the last symbol: unknown */
+	assert_null(it_ksyms_by_addr(ks, 0x1000, &off));
+	assert_null(it_ksyms_by_addr(ks, 0xffffffffa0010040ull + (4u << 20), &off));
+}
+
+static void test_describe(void **state)
+{
+	struct it_ksyms *ks = *state;
+	char buf[128];
+
+	assert_string_equal(it_ksyms_describe(ks, 0xffffffffa00024c0ull, buf, sizeof(buf)),
+			    "harness_iommu_notify [ioasid_harness]");
+	assert_string_equal(it_ksyms_describe(ks, 0xffffffff81337308ull, buf, sizeof(buf)),
+			    "ioasid_free_locked+0x8");
+	assert_string_equal(it_ksyms_describe(ks, 0x42, buf, sizeof(buf)), "0x42");
+	assert_string_equal(it_ksyms_describe(NULL, 0x42, buf, sizeof(buf)), "0x42");
+}
+
+static void test_hidden(void **state)
+{
+	struct it_ksyms *ks = it_ksyms_load(hidden);
+
+	assert_non_null(ks);
+	assert_true(it_ksyms_hidden(ks));
+	it_ksyms_free(ks);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_load_counts),
+		cmocka_unit_test(test_by_name),
+		cmocka_unit_test(test_by_addr),
+		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_hidden),
+	};
+
+	return cmocka_run_group_tests_name("ksyms", tests, setup, teardown);
+}

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Command-line parsing: values, the command after --, one-line errors. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "options.h"
+
+static char errbuf[4096];
+
+/* Parse a NULL-terminated list; errors land in errbuf. */
+static int parse(struct it_options *o, ...)
+{
+	static char *argv[32];	/* child_argv points into it after return */
+	int argc = 0, rc;
+	va_list ap;
+	FILE *f;
+
+	argv[argc++] = "ioasid-trace";
+	va_start(ap, o);
+	for (char *a; (a = va_arg(ap, char *));)
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	memset(o, 0, sizeof(*o));
+	memset(errbuf, 0, sizeof(errbuf));
+	f = fmemopen(errbuf, sizeof(errbuf) - 1, "w");
+	o->err = f;
+	rc = it_options_parse(argc, argv, o);
+	fclose(f);
+	o->err = NULL;
+	return rc;
+}
+
+static void test_trace_ok(void **state)
+{
+	struct it_options o;
+
+	assert_int_equal(parse(&o, "trace", "-j", "-d", "500ms", "-p", "42", "--ioasid", "0x10",
+			       "--sid", "3", "--cmd", "unbind", "-u", "-vv", NULL), 0);
+	assert_int_equal(o.sub, IT_SUB_TRACE);
+	assert_true(o.json);
+	assert_float_equal(o.duration_s, 0.5, 1e-12);
+	assert_int_equal(o.pid, 42);
+	assert_true(o.has_ioasid);
+	assert_int_equal(o.ioasid, 16);
+	assert_true(o.has_sid);
+	assert_int_equal(o.sid, 3);
+	assert_int_equal(o.cmd, 4);
+	assert_int_equal(o.unit, IT_UNIT_US);
+	assert_int_equal(o.verbose, 2);
+	assert_null(o.child_argv);
+}
+
+static void test_child_command(void **state)
+{
+	struct it_options o;
+
+	assert_int_equal(parse(&o, "trace", "-j", "--", "sh", "-c", "echo -d", NULL), 0);
+	assert_non_null(o.child_argv);
+	assert_string_equal(o.child_argv[0], "sh");
+	assert_string_equal(o.child_argv[1], "-c");	/* not taken as an option */
+	assert_string_equal(o.child_argv[2], "echo -d");
+	assert_null(o.child_argv[3]);
+	assert_float_equal(o.duration_s, 0, 0);
+	/* options after the command belong to it even without -- */
+	assert_int_equal(parse(&o, "hist", "-m", "./load.sh", "-d", "3", NULL), 0);
+	assert_string_equal(o.child_argv[0], "./load.sh");
+	assert_string_equal(o.child_argv[1], "-d");
+	assert_float_equal(o.duration_s, 0, 0);
+	assert_int_equal(o.unit, IT_UNIT_MS);
+}
+
+static void test_hist_linear(void **state)
+{
+	struct it_options o;
+
+	assert_int_equal(parse(&o, "hist", "--linear", NULL), 0);
+	assert_int_equal(o.sub_bits, 3);
+	assert_int_equal(parse(&o, "hist", "--linear=2", "-i", "1", NULL), 0);
+	assert_int_equal(o.sub_bits, 2);
+	assert_float_equal(o.interval_s, 1, 0);
+	assert_int_equal(parse(&o, "hist", NULL), 0);
+	assert_int_equal(o.sub_bits, 0);	/* log2 by default */
+}
+
+/* Each bad value: non-zero, exactly one line naming the option. */
+static void expect_error(const char *needle, int n, char **args)
+{
+	struct it_options o;
+	char *argv[16];
+	int argc = 0, rc;
+	FILE *f;
+
+	argv[argc++] = "ioasid-trace";
+	for (int i = 0; i < n; i++)
+		argv[argc++] = args[i];
+	argv[argc] = NULL;
+	memset(&o, 0, sizeof(o));
+	memset(errbuf, 0, sizeof(errbuf));
+	f = fmemopen(errbuf, sizeof(errbuf) - 1, "w");
+	o.err = f;
+	rc = it_options_parse(argc, argv, &o);
+	fclose(f);
+	if (rc == 0 || !strstr(errbuf, needle))
+		fail_msg("args '%s ...' gave rc=%d, message '%s' (wanted '%s')", args[0], rc,
+			 errbuf, needle);
+	if (strchr(errbuf, '\n') != errbuf + strlen(errbuf) - 1)
+		fail_msg("not one line: '%s'", errbuf);
+	assert_true(!strncmp(errbuf, "ioasid-trace: ", 14));
+}
+
+#define ERR(needle, ...) do {							\
+		char *a_[] = { __VA_ARGS__ };					\
+		expect_error(needle, sizeof(a_) / sizeof(a_[0]), a_);		\
+	} while (0)
+
+static void test_errors(void **state)
+{
+	ERR("bad --duration '0'", "trace", "-d", "0");
+	ERR("bad --duration 'soon'", "trace", "-d", "soon");
+	ERR("bad --interval '-1'", "hist", "-i", "-1");
+	ERR("bad --pid '0'", "trace", "-p", "0");
+	ERR("bad --pid 'x'", "trace", "-p", "x");
+	ERR("bad --ioasid '0xffffffff'", "trace", "--ioasid", "0xffffffff");
+	ERR("bad --ioasid '-3'", "trace", "--ioasid", "-3");
+	ERR("bad --sid", "trace", "--sid", "-1");
+	ERR("bad --cmd 'eat'", "trace", "--cmd", "eat");
+	ERR("-u and -m", "hist", "-u", "-m");
+	ERR("bad --linear '5'", "hist", "--linear=5");
+	ERR("bad --linear '0'", "hist", "--linear=0");
+	ERR("bad --mode 'ebpf'", "trace", "--mode", "ebpf");
+	ERR("unknown subcommand 'tarce'", "tarce");
+	ERR("doctor takes no command", "doctor", "ls");
+	ERR("--interval: longer than --duration", "trace", "-d", "1", "-i", "2");
+}
+
+static void test_seconds(void **state)
+{
+	assert_float_equal(it_parse_seconds("10"), 10, 0);
+	assert_float_equal(it_parse_seconds("1.5s"), 1.5, 0);
+	assert_float_equal(it_parse_seconds("250ms"), 0.25, 1e-12);
+	assert_float_equal(it_parse_seconds("2m"), 120, 0);
+	assert_float_equal(it_parse_seconds("1h"), 3600, 0);
+	assert_float_equal(it_parse_seconds("5d"), -1, 0);
+	assert_float_equal(it_parse_seconds(""), -1, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_trace_ok),
+		cmocka_unit_test(test_child_command),
+		cmocka_unit_test(test_hist_linear),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_seconds),
+	};
+
+	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
+}

@@ -1,0 +1,31 @@
+# Helpers for tests/vm/*.sh (sourced).  Each test runs on the host, boots a
+# guest with scripts/vm-run.sh and runs itself inside it with --guest.
+# Output: "ok N - what" / "not ok N - what" lines, then "NAME: P passed, F failed".
+
+vt_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+vt_n=0 vt_pass=0 vt_fail=0
+
+vt_ok() { vt_n=$((vt_n + 1)); vt_pass=$((vt_pass + 1)); echo "ok $vt_n - $*"; }
+vt_notok() { vt_n=$((vt_n + 1)); vt_fail=$((vt_fail + 1)); echo "not ok $vt_n - $*"; }
+# vt_check "what" CMD...: ok if CMD succeeds
+vt_check() {
+	local what=$1; shift
+	if "$@"; then vt_ok "$what"; else vt_notok "$what"; fi
+}
+vt_done() {
+	echo "$1: $vt_pass passed, $vt_fail failed"
+	[ "$vt_fail" = 0 ]
+}
+vt_skip_all() { echo "1..0 # SKIP $*"; echo "$1: 0 passed, 0 failed"; exit 0; }
+
+# The pieces a VM test needs; prints "KDIR KO" for a flavor or skips.
+vt_kernel() {
+	local flavor=$1 kdir
+	[ -x "$vt_top/scripts/vm-run.sh" ] || vt_skip_all "no scripts/vm-run.sh"
+	kdir=$("$vt_top/scripts/kernel-build.sh" "$flavor" 2>/dev/null) || vt_skip_all "no $flavor kernel"
+	echo "$kdir"
+}
+vt_harness() {
+	[ -x "$vt_top/scripts/harness-build.sh" ] || return 1
+	"$vt_top/scripts/harness-build.sh" "$1" 2>/dev/null
+}

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# VM test of `ioasid-trace doctor` and `ioasid-trace trace`:
+#  - seed: doctor lists every attach point and the harness callbacks by name;
+#    `trace -j -- SCENARIO` reports exactly the calls the harness made
+#    (per kind, per subscriber and cmd, per ID), including callbacks of the
+#    vdcm subscriber registered after the tracer started;
+#  - vanilla: doctor exits non-zero naming the missing functions.
+#
+#   tests/vm/trace.sh            (host: boots the guests)
+#   IOASID_TRACE=path/to/ioasid-trace  (default build/ioasid-trace)
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+BIN=${IOASID_TRACE:-$vt_top/build/ioasid-trace}
+H=/sys/kernel/debug/ioasid_harness
+
+# ---------------------------------------------------------------- in the guest
+# The scenario the tracer watches; run as `trace -- trace.sh --scenario OUT`.
+if [ "${1:-}" = --scenario ]; then
+	out=$2
+	c() { echo "$*" >$H/ctl; read -r r <$H/ctl; echo "scenario: $* -> $r" >&2; }
+	c set_alloc 64
+	sid=$(sed -n 's/.*sid=\([0-9]*\).*/\1/p' $H/ctl)
+	c alloc "$sid" 4
+	ids=$(sed -n 's/.*ids=\([0-9,]*\).*/\1/p' $H/ctl | tr , ' ')
+	set -- $ids
+	c bind "$1"; c bind "$2"
+	# vdcm registers now, after the tracer attached: wait until the
+	# tracer says it follows the new callback, then drive events.
+	echo 1 >$H/sub/vdcm/registered
+	for _ in $(seq 100); do
+		grep -q '"cb_attached".*harness_vdcm_notify' "$out" && break
+		sleep 0.1
+	done
+	c bind "$3"; c unbind "$1"; c unbind "$4"
+	c attach "$2"
+	c notify 4000000 BIND		# unknown ID: -EINVAL, no callback
+	c notify "$3" 7			# a raw cmd value
+	c free "$1"
+	c free_set "$sid" destroy	# frees the rest through ioasid_free_locked
+	echo 0 >$H/sub/vdcm/registered
+	exit 0
+fi
+
+if [ "${1:-}" = --guest ]; then
+	ko=$2
+	insmod "$ko" || { vt_notok "insmod $ko"; vt_done trace; exit 1; }
+	echo reset >$H/ctl
+
+	"$BIN" doctor >/tmp/doctor.txt 2>&1
+	rc=$?
+	cat /tmp/doctor.txt
+	vt_check "doctor exits 0 on seed" [ $rc = 0 ]
+	missing=0
+	for f in ioasid_alloc ioasid_free ioasid_free_locked default_free ioasid_notify \
+		ioasid_add_notifier ioasid_remove_notifier blocking_notifier_call_chain \
+		ioasid_alloc_set ioasid_free_set ioasid_attach_data; do
+		grep -Eq "^  $f +(fentry|kprobe) " /tmp/doctor.txt || { echo "# no mode for $f"; missing=1; }
+	done
+	vt_check "doctor lists every attach point with a mode" [ $missing = 0 ]
+	vt_check "doctor lists harness_kvm_notify and harness_iommu_notify" \
+		bash -c "grep -Eq '^  harness_kvm_notify +(fentry|kprobe) .*\[ioasid_harness\]' /tmp/doctor.txt &&
+			 grep -Eq '^  harness_iommu_notify +(fentry|kprobe) .*\[ioasid_harness\]' /tmp/doctor.txt"
+
+	out=/tmp/trace.ndjson
+	"$BIN" trace -j -- "$0" --scenario "$out" >"$out" 2>/tmp/trace.err
+	rc=$?
+	cat /tmp/trace.err
+	vt_check "trace -- SCENARIO exits 0" [ $rc = 0 ]
+	cat $H/stats >/tmp/stats
+	for s in kvm iommu vdcm; do
+		echo "$s $(cat $H/sub/$s/counts)"
+		sed "s/^/$s /" $H/sub/$s/events
+	done >/tmp/subs
+	python3 - "$out" /tmp/stats /tmp/subs <<'PY'
+import collections, json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+stats = dict(kv.split("=") for kv in open(sys.argv[2]).read().split())
+n = 0
+def t(ok, what):
+    global n
+    n += 1
+    print(("ok" if ok else "not ok"), "TAPN -", what)
+summ = [e for e in ev if e["type"] == "summary"]
+t(len(summ) == 1 and summ[0]["lost"] == 0 and summ[0].get("child_status") == 0,
+  "summary: no lost events, scenario status 0 (%s)" % (summ[-1] if summ else None))
+enters = [e for e in ev if e["type"] == "event" and e["phase"] == "enter"]
+kinds = collections.Counter(e["kind"] for e in enters)
+want = {"alloc": int(stats["alloc"]), "free": int(stats["free"]),
+        "notify": int(stats["bind"]) + int(stats["unbind"]) + int(stats["notify"]),
+        "attach_data": int(stats["attach"]), "alloc_set": int(stats["set_alloc"]),
+        "free_set": int(stats["set_free"])}
+got = {k: kinds.get(k, 0) for k in want}
+t(got == want, "calls per kind match the harness stats: %s vs %s" % (got, want))
+exits = {(e["tid"], e["depth"], e["kind"]) for e in ev if e["type"] == "event" and e["phase"] == "exit"}
+t(all((e["tid"], e["depth"], e["kind"]) in exits for e in enters) and
+  not any(e.get("unmatched") for e in ev), "every enter has its exit at the same depth")
+# per subscriber, per cmd, per ID: the harness's own events vs the tracer's callbacks
+names = {"ALLOC": "ALLOC", "FREE": "FREE", "BIND": "BIND", "UNBIND": "UNBIND"}
+harness = collections.Counter()
+counts = {}
+for line in open(sys.argv[3]):
+    w = line.split()
+    if len(w) > 1 and w[1].startswith("alloc="):
+        counts[w[0]] = dict(kv.split("=") for kv in w[1:])
+        continue
+    kv = dict(x.split("=", 1) for x in w[1:] if "=" in x)
+    if "cmd" in kv:
+        harness[(w[0], kv["cmd"], int(kv["id"]))] += 1
+traced = collections.Counter()
+for e in enters:
+    if e["kind"] == "callback":
+        sub = e["cb_sym"].replace("harness_", "").replace("_notify", "")
+        traced[(sub, e.get("cmd_name") or str(e["cmd"]), e["ioasid"])] += 1
+t(traced == harness, "callbacks per subscriber, cmd and ID match the harness's events (%d)"
+  % sum(harness.values()))
+for sub in ("kvm", "iommu", "vdcm"):
+    c = counts.get(sub, {})
+    tot = sum(int(v) for v in c.values())
+    got = sum(v for (s, _, _), v in traced.items() if s == sub)
+    t(tot == got and tot > 0, "%s: %d callbacks traced, harness counts %s" % (sub, got, c))
+att = [e for e in ev if e.get("kind") == "cb_attached" and e.get("cb_sym") == "harness_vdcm_notify"]
+det = [e for e in ev if e.get("kind") == "cb_detached" and e.get("cb_sym") == "harness_vdcm_notify"]
+vd = [e for e in enters if e["kind"] == "callback" and e["cb_sym"] == "harness_vdcm_notify"]
+t(len(att) == 1 and len(det) == 1 and len(vd) > 0 and att[0]["seq"] < vd[0]["seq"],
+  "vdcm, registered after start, was attached, traced (%d calls) and detached" % len(vd))
+cbs = [e for e in ev if e["type"] == "event" and e["kind"] in ("callback", "chain")]
+t(all(e["lock_held"] and e["may_sleep"] for e in cbs), "chain and callbacks run with the mutex held, may sleep")
+bad = [e for e in enters if e["kind"] == "notify" and e["ioasid"] == 4000000]
+bx = [e for e in ev if e["type"] == "event" and e.get("kind") == "notify" and e["phase"] == "exit" and e["ioasid"] == 4000000]
+t(len(bad) == 1 and bx and bx[0]["ret"] == -22 and not any(e["kind"] == "callback" and e["ioasid"] == 4000000 for e in enters),
+  "notify on an unknown ID returns -22 and reaches no callback")
+PY
+	rc=$?
+	[ $rc = 0 ] || vt_notok "comparison script ran (rc=$rc)"
+	vt_done trace
+	exit
+fi
+
+# ---------------------------------------------------------------- on the host
+[ -x "$BIN" ] || vt_skip_all "no $BIN (make tool)"
+seed=$(vt_kernel seed) || exit 0
+ko=$(vt_harness "$seed") || vt_skip_all "no harness module (scripts/harness-build.sh)"
+log=$(mktemp)
+"$vt_top/scripts/vm-run.sh" --kernel "$seed" --timeout 240 -- \
+	env IOASID_TRACE="$BIN" bash "$vt_top/tests/vm/trace.sh" --guest "$ko" >"$log" 2>&1
+rc=$?
+# Renumber the guest's python lines after the shell ones.
+awk -v base=0 '
+	/^(not )?ok [0-9]+ - / { n++; sub(/ok [0-9]+ -/, "ok " n " -"); print; next }
+	/^(not )?ok TAPN - / { n++; sub(/ok TAPN -/, "ok " n " -"); print; next }
+	/^trace: [0-9]+ passed/ { next }
+	{ print "# " $0 }' "$log" >"$log.tap"
+cat "$log.tap"
+vt_n=$(grep -Ec '^(not )?ok [0-9]+ - ' "$log.tap")
+vt_fail=$(grep -Ec '^not ok [0-9]+ - ' "$log.tap")
+vt_pass=$((vt_n - vt_fail))
+[ $rc = 0 ] || [ "$vt_fail" != 0 ] || vt_notok "seed guest exited $rc"
+rm -f "$log" "$log.tap"
+
+vanilla=$("$vt_top/scripts/kernel-build.sh" vanilla 2>/dev/null)
+if [ -n "$vanilla" ]; then
+	out=$(mktemp)
+	"$vt_top/scripts/vm-run.sh" --kernel "$vanilla" --timeout 120 -- \
+		bash -c "$BIN doctor; echo doctor-rc=\$?" >"$out" 2>&1
+	sed 's/^/# /' "$out"
+	vt_check "vanilla: doctor exits non-zero" grep -q 'doctor-rc=[1-9]' "$out"
+	vt_check "vanilla: doctor names the missing series functions" \
+		grep -q 'missing: .*ioasid_notify.*ioasid_add_notifier.*ioasid_remove_notifier' "$out"
+	rm -f "$out"
+fi
+vt_done trace
