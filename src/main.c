@@ -4,13 +4,14 @@
 #include "commands.h"
 #include "options.h"
 #include "session.h"
+#include "check/check.h"
 
 int main(int argc, char **argv)
 {
 	struct it_options o = { 0 };
 
 	if (it_options_parse(argc, argv, &o))
-		return IT_EXIT_USAGE;
+		return o.sub == IT_SUB_CHECK ? IT_VERDICT_ERROR : IT_EXIT_USAGE;
 	if (o.help_shown)
 		return IT_EXIT_OK;
 	switch (o.sub) {
@@ -20,6 +21,8 @@ int main(int argc, char **argv)
 		return it_cmd_hist(&o);
 	case IT_SUB_DOCTOR:
 		return it_cmd_doctor(&o);
+	case IT_SUB_CHECK:
+		return it_cmd_check(&o);
 	default:
 		return IT_EXIT_USAGE;
 	}

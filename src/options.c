@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "event.h"
+#include "check/check.h"
 #include "options.h"
 
 const char *argp_program_version = "ioasid-trace 0.1";
@@ -25,6 +26,10 @@ enum {
 	OPT_MODE,
 	OPT_HELP,
 	OPT_USAGE,
+	OPT_FORMAT,
+	OPT_STRICT,
+	OPT_ONLY,
+	OPT_FAIL_FAST,
 };
 
 #define COMMON_OPTIONS							\
@@ -52,6 +57,23 @@ static const struct argp_option hist_options[] = {
 	COMMON_OPTIONS,
 	{ "linear", OPT_LINEAR, "K", OPTION_ARG_OPTIONAL,
 	  "Log-linear buckets: 2^K sub-buckets per power of two (K = 1..4, default 3)", 0 },
+	{},
+};
+
+static const struct argp_option check_options[] = {
+	{ "duration", 'd', "SECONDS", 0, "Stop after this long (10, 10s, 500ms, 2m)", 0 },
+	{ "input", 'i', "FILE", 0, "Check a recorded trace (ioasid-trace record) instead of the live kernel", 0 },
+	{ "format", OPT_FORMAT, "FMT", 0, "Report as text (default), json (NDJSON), ktap or junit", 0 },
+	{ "json", 'j', NULL, 0, "Same as --format json", 0 },
+	{ "output", 'o', "FILE", 0, "Write the report to FILE instead of stdout", 0 },
+	{ "strict", OPT_STRICT, NULL, 0, "Warnings (invariants 8, 10) fail the check too", 0 },
+	{ "only", OPT_ONLY, "LIST", 0, "Check only these invariants (IDs or keys, comma separated)", 0 },
+	{ "fail-fast", OPT_FAIL_FAST, NULL, 0, "Stop at the first violation", 0 },
+	{ "mode", OPT_MODE, "MODE", 0, "auto (default: fentry, else kprobe per function), fentry or kprobe", 0 },
+	{ "dry-run", OPT_DRY_RUN, NULL, 0, "List what would be attached, and how; attach nothing", 0 },
+	{ "verbose", 'v', NULL, 0, "More detail (libbpf messages with -vv)", 0 },
+	{ "help", OPT_HELP, NULL, 0, "Give this help list", -1 },
+	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
 	{},
 };
 
@@ -129,6 +151,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->duration_s = secs;
 		break;
 	case 'i':
+		if (o->sub == IT_SUB_CHECK) {
+			o->input = arg;
+			break;
+		}
 		secs = it_parse_seconds(arg);
 		if (secs <= 0)
 			return fail(o, "bad --interval '%s': want a positive time like 1, 1s, 500ms", arg);
@@ -203,6 +229,44 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		else
 			return fail(o, "bad --mode '%s': want auto, fentry or kprobe", arg);
 		break;
+	case OPT_FORMAT:
+		if (strcmp(arg, "text") && strcmp(arg, "json") && strcmp(arg, "ktap") &&
+		    strcmp(arg, "junit"))
+			return fail(o, "bad --format '%s': want text, json, ktap or junit", arg);
+		o->format = arg;
+		break;
+	case 'o':
+		if (!*arg)
+			return fail(o, "bad --output '': want a file name");
+		o->output = arg;
+		break;
+	case OPT_STRICT:
+		o->strict = true;
+		break;
+	case OPT_FAIL_FAST:
+		o->fail_fast = true;
+		break;
+	case OPT_ONLY: {
+		char *list = strdup(arg), *save = NULL, *tok;
+		const struct it_invariant *inv;
+
+		if (!list)
+			return ENOMEM;
+		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			inv = parse_u32(tok, &v) ? it_invariant_by_key(tok) : it_invariant_by_id((int)v);
+			if (!inv) {
+				fail(o, "bad --only '%s': no invariant '%s' (IDs 1-%d or keys, see docs/invariants.md)",
+				     arg, tok, it_ninvariants);
+				free(list);
+				return EINVAL;
+			}
+			o->only_mask |= 1u << inv->id;
+		}
+		free(list);
+		if (!o->only_mask)
+			return fail(o, "bad --only '%s': empty list", arg);
+		break;
+	}
 	case OPT_HELP:
 		argp_state_help(state, state->out_stream, ARGP_HELP_STD_HELP & ~ARGP_HELP_EXIT_OK);
 		o->help_shown = true;
@@ -247,6 +311,16 @@ static const struct subcmd subcmds[] = {
 	  "each callback, and the whole free path (ioasid_free entry to exit)."
 	  "\vExamples:\n  ioasid-trace hist -u -d 10\n  ioasid-trace hist --linear -i 1\n"
 	  "  ioasid-trace hist -j -u -- ./load.sh" },
+	{ "check", IT_SUB_CHECK, check_options, "[-- CMD [ARGS...]]",
+	  "Check the notifier API's ordering invariants on the live kernel (or a recorded "
+	  "trace with -i).  With CMD: attach, run CMD, judge what it made the kernel do.  "
+	  "Exit 0 conforming, 1 violations, 2 inconclusive (events lost), 3 usage or setup error."
+	  "\vInvariants (docs/invariants.md): 1 free-before-allocator, 2 delivered-once, "
+	  "3 priority-order, 4 known-id-only, 5 args-match, 6 locked-sleepable, 7 no-reentry, "
+	  "8 bind-unbind (warning), 9 no-reuse-during-free, 10 registered-early (warning).\n"
+	  "Examples:\n  ioasid-trace check -- ./scenario.sh\n"
+	  "  ioasid-trace check --format junit -o report.xml -d 60\n"
+	  "  ioasid-trace check -i run.itr --only 1,5" },
 	{ "doctor", IT_SUB_DOCTOR, doctor_options, "",
 	  "Report what the running kernel offers: BTF, each attach point and its mode, "
 	  "the chain and its callbacks, the series version.  Exits non-zero naming what "
@@ -290,7 +364,7 @@ int it_options_parse(int argc, char **argv, struct it_options *o)
 		if (!strcmp(argv[1], subcmds[i].name))
 			sc = &subcmds[i];
 	if (!sc) {
-		fail(o, "unknown subcommand '%s' (trace, hist, doctor; see --help)", argv[1]);
+		fail(o, "unknown subcommand '%s' (trace, hist, check, doctor; see --help)", argv[1]);
 		return -1;
 	}
 	o->sub = sc->sub;
@@ -310,6 +384,10 @@ int it_options_parse(int argc, char **argv, struct it_options *o)
 		return -1;
 	if (o->help_shown)
 		return 0;
+	if (o->sub == IT_SUB_CHECK && o->json && o->format && strcmp(o->format, "json"))
+		return fail(o, "bad options: -j and --format %s exclude each other", o->format), -1;
+	if (o->sub == IT_SUB_CHECK && o->input && (o->child_argv || o->duration_s))
+		return fail(o, "bad options: -i FILE checks a recording; -d and CMD are for live runs"), -1;
 	if (o->sub_bits && o->sub != IT_SUB_HIST)
 		return fail(o, "bad option --linear: only for hist"), -1;
 	if (o->interval_s && o->duration_s && o->interval_s > o->duration_s)

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum it_subcmd { IT_SUB_NONE = 0, IT_SUB_TRACE, IT_SUB_HIST, IT_SUB_DOCTOR };
+enum it_subcmd { IT_SUB_NONE = 0, IT_SUB_TRACE, IT_SUB_HIST, IT_SUB_DOCTOR, IT_SUB_CHECK };
 
 enum it_unit { IT_UNIT_NS = 0, IT_UNIT_US, IT_UNIT_MS };
 
@@ -30,6 +30,13 @@ struct it_options {
 	uint32_t sub_bits;	/* hist --linear[=K]: 2^K sub-buckets; 0 = log2 */
 	enum it_mode_pref mode;
 	char **child_argv;	/* trace/hist -- CMD ARGS (NULL-terminated), or NULL */
+	/* check */
+	const char *format;	/* --format text|json|ktap|junit (NULL: text, or json with -j) */
+	const char *output;	/* -o FILE, NULL = stdout */
+	const char *input;	/* -i FILE: check a recorded trace instead of the live kernel */
+	bool strict;		/* warnings fail too */
+	bool fail_fast;
+	uint32_t only_mask;	/* --only: bit N = invariant N; 0 = all */
 	bool help_shown;	/* --help/--usage printed: exit 0 */
 	FILE *err;		/* where errors go (tests: a memstream) */
 };

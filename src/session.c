@@ -34,6 +34,9 @@ static uint64_t clock_ns(clockid_t id)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* check exits 3 on setup failures, trace and hist 1 (see it_session_spec) */
+static int setup_rc = IT_EXIT_FAIL;
+
 static int die(const char *fmt, ...)
 {
 	va_list ap;
@@ -43,7 +46,7 @@ static int die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	return IT_EXIT_FAIL;
+	return setup_rc;
 }
 
 static void print_plan(struct it_writer *w, const struct it_kernel *k,
@@ -132,6 +135,7 @@ int it_session_run(const struct it_session_spec *sp)
 	size_t i;
 	int err, rc = IT_EXIT_OK;
 
+	setup_rc = sp->setup_rc ? sp->setup_rc : IT_EXIT_FAIL;
 	memset(&att, 0, sizeof(att));
 	memset(&chain, 0, sizeof(chain));
 	it_libbpf_setup(o->verbose);

@@ -22,6 +22,7 @@ struct it_session_spec {
 	int ncons;
 	bool stream_events;	/* every record through the ring buffer (trace) */
 	bool kernel_hists;	/* aggregate latencies in the kernel (hist) */
+	int setup_rc;		/* exit code for setup failures (0: IT_EXIT_FAIL) */
 };
 
 int it_session_run(const struct it_session_spec *spec);

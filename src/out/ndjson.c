@@ -11,6 +11,7 @@
 #include "consumer.h"
 #include "out.h"
 #include "json.h"
+#include "check/check.h"
 
 static struct it_json *J(struct it_writer *w)
 {
@@ -46,14 +47,9 @@ static void nd_begin(struct it_writer *w, const struct it_session_info *s)
 	it_json_eol(j);
 }
 
-static void nd_event(struct it_writer *w, const struct it_event *e)
+/* An event's fields, inside an object the caller opened. */
+static void event_fields(struct it_json *j, const struct it_event *e)
 {
-	struct it_json *j = J(w);
-
-	if (!j)
-		return;
-	it_json_obj(j, NULL);
-	it_json_str(j, "type", e->phase == IT_PH_POINT ? "meta" : "event");
 	it_json_u64(j, "seq", e->seq);
 	it_json_u64(j, "ts_ns", e->ts_ns);
 	it_json_str(j, "kind", it_kind_name(e->kind));
@@ -140,6 +136,77 @@ static void nd_event(struct it_writer *w, const struct it_event *e)
 		}
 		it_json_str(j, "mode", mode_of(e->flags));
 	}
+}
+
+static void nd_event(struct it_writer *w, const struct it_event *e)
+{
+	struct it_json *j = J(w);
+
+	if (!j)
+		return;
+	it_json_obj(j, NULL);
+	it_json_str(j, "type", e->phase == IT_PH_POINT ? "meta" : "event");
+	event_fields(j, e);
+	it_json_obj_end(j);
+	it_json_eol(j);
+}
+
+/* check: one "violation" line each (both sides of the evidence), then one
+ * "verdict" line with the per-invariant table. */
+static void nd_verdict(struct it_writer *w, const struct it_check_report *r)
+{
+	struct it_json *j = J(w);
+	int i;
+
+	if (!j)
+		return;
+	for (i = 0; i < r->nv; i++) {
+		const struct it_violation *v = &r->v[i];
+		const struct it_invariant *inv = it_invariant_by_id(v->inv);
+
+		it_json_obj(j, NULL);
+		it_json_str(j, "type", "violation");
+		it_json_i64(j, "invariant", v->inv);
+		it_json_str(j, "key", inv ? inv->key : NULL);
+		it_json_str(j, "severity", inv && inv->severity == IT_SEV_WARNING ? "warning" : "error");
+		it_json_str(j, "message", v->msg);
+		it_json_bool(j, "suspect", v->suspect);
+		it_json_obj(j, "now");
+		event_fields(j, &v->now);
+		it_json_str(j, "cmd", (v->now.flags & IT_F_HAS_CMD) ? it_cmd_name(v->now.cmd) : NULL);
+		it_json_obj_end(j);
+		if (v->has_cause) {
+			it_json_obj(j, "cause");
+			event_fields(j, &v->cause);
+			it_json_obj_end(j);
+		} else {
+			it_json_str(j, "cause", NULL);
+		}
+		it_json_obj_end(j);
+		it_json_eol(j);
+	}
+	it_json_obj(j, NULL);
+	it_json_str(j, "type", "verdict");
+	it_json_i64(j, "verdict", r->verdict);
+	it_json_str(j, "reason", r->reason);
+	it_json_u64(j, "events", r->events);
+	it_json_u64(j, "lost", r->lost);
+	it_json_u64(j, "violations", r->nv_total);
+	it_json_bool(j, "strict", r->strict);
+	it_json_arr(j, "invariants");
+	for (i = 0; i < r->nres; i++) {
+		const struct it_inv_result *res = &r->res[i];
+
+		it_json_obj(j, NULL);
+		it_json_i64(j, "id", res->inv->id);
+		it_json_str(j, "key", res->inv->key);
+		it_json_str(j, "severity", res->inv->severity == IT_SEV_WARNING ? "warning" : "error");
+		it_json_bool(j, "enabled", res->enabled);
+		it_json_u64(j, "checked", res->checked);
+		it_json_u64(j, "violations", res->violations);
+		it_json_obj_end(j);
+	}
+	it_json_arr_end(j);
 	it_json_obj_end(j);
 	it_json_eol(j);
 }
@@ -296,4 +363,5 @@ const struct it_writer_ops it_ndjson_writer = {
 	.hists = nd_hists,
 	.summary = nd_summary,
 	.doctor = nd_doctor,
+	.verdict = nd_verdict,
 };

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "consumer.h"
 #include "out.h"
+#include "check/check.h"
 
 struct text_priv {
 	bool header_done;
@@ -263,6 +264,52 @@ static void text_doctor(struct it_writer *w, const struct it_doctor_report *r)
 			r->missing);
 }
 
+/*
+ * check: each violation two-sided, as lockdep does (the event that broke
+ * the rule, then the earlier one that set the expectation), then the table
+ * of invariants and the verdict.
+ */
+static void text_verdict(struct it_writer *w, const struct it_check_report *r)
+{
+	static const char *const verdicts[] = { "PASS", "FAIL", "INCONCLUSIVE", "ERROR" };
+	FILE *f = w->f;
+	char line[512];
+	int i;
+
+	for (i = 0; i < r->nv; i++) {
+		const struct it_violation *v = &r->v[i];
+		const struct it_invariant *inv = it_invariant_by_id(v->inv);
+
+		fprintf(f, "\n%s %d %s%s: %s\n",
+			inv && inv->severity == IT_SEV_WARNING ? "WARNING" : "VIOLATION", v->inv,
+			inv ? inv->key : "?", v->suspect ? " (suspect: events were lost)" : "", v->msg);
+		it_out_describe(w, &v->now, line, sizeof(line));
+		fprintf(f, "  broken by:  %s\n", line);
+		if (v->has_cause) {
+			it_out_describe(w, &v->cause, line, sizeof(line));
+			fprintf(f, "  expected since: %s\n", line);
+		}
+	}
+	if ((uint64_t)r->nv < r->nv_total)
+		fprintf(f, "\n... and %llu more violations (evidence kept for the first %d)\n",
+			(unsigned long long)(r->nv_total - r->nv), r->nv);
+	fprintf(f, "\n%3s  %-22s %-8s %9s %10s\n", "ID", "INVARIANT", "SEVERITY", "CHECKED", "VIOLATIONS");
+	for (i = 0; i < r->nres; i++) {
+		const struct it_inv_result *res = &r->res[i];
+
+		fprintf(f, "%3d  %-22s %-8s ", res->inv->id, res->inv->key,
+			res->inv->severity == IT_SEV_WARNING ? "warning" : "error");
+		if (!res->enabled)
+			fprintf(f, "%9s %10s\n", "-", "off");
+		else
+			fprintf(f, "%9llu %10llu\n", (unsigned long long)res->checked,
+				(unsigned long long)res->violations);
+	}
+	fprintf(f, "\nverdict: %s (exit %d): %s; %llu events, %llu lost\n",
+		verdicts[r->verdict], r->verdict, r->reason, (unsigned long long)r->events,
+		(unsigned long long)r->lost);
+}
+
 const struct it_writer_ops it_text_writer = {
 	.name = "text",
 	.begin = text_begin,
@@ -270,4 +317,5 @@ const struct it_writer_ops it_text_writer = {
 	.hists = text_hists,
 	.summary = text_summary,
 	.doctor = text_doctor,
+	.verdict = text_verdict,
 };

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The check engine as a pipeline consumer: same code live and offline. */
+#include <stdlib.h>
+#include "check.h"
+#include "consumer.h"
+#include "out/out.h"
+
+static int check_begin(struct it_consumer *c, const struct it_session_info *s)
+{
+	if (c->out)
+		c->out->start_ns = s->start_ns;
+	return 0;
+}
+
+static int check_event(struct it_consumer *c, const struct it_event *e)
+{
+	return it_check_event(c->priv, e) ? IT_CONSUME_STOP : IT_CONSUME_OK;
+}
+
+static int check_end(struct it_consumer *c, const struct it_summary *s)
+{
+	struct it_check_report r;
+
+	it_check_lost(c->priv, s->lost);
+	it_check_finish(c->priv, &r);
+	it_out_verdict(c->out, &r);
+	return r.verdict;
+}
+
+static void check_destroy(struct it_consumer *c)
+{
+	it_check_free(c->priv);
+	free(c);
+}
+
+static const struct it_consumer_ops check_ops = {
+	.name = "check",
+	.begin = check_begin,
+	.event = check_event,
+	.end = check_end,
+	.destroy = check_destroy,
+};
+
+struct it_consumer *it_check_consumer_new(const struct it_check_opts *o, struct it_writer *w)
+{
+	struct it_consumer *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->priv = it_check_new(o);
+	if (!c->priv) {
+		free(c);
+		return NULL;
+	}
+	c->ops = &check_ops;
+	c->out = w;
+	return c;
+}
