@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Assert what one `ioasid-trace check --format json` run reported.
+
+    verdict.py NDJSON --exit CODE --want-exit N --want IDS [--seed-set-token]
+
+NDJSON is check's output; CODE is the exit status check returned in the
+guest.  IDS is a comma-separated list of the invariant IDs that must have
+violations ("" for none): exactly those, no other.  --seed-set-token also
+asserts that every invariant-5 violation is a BIND/UNBIND callback seeing
+a wrong set_token and nothing else (the seed's defect).
+Prints `ok N - ...` lines; exit 1 on any failure.
+"""
+import argparse
+import json
+import sys
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("ndjson")
+    ap.add_argument("--label", default="")
+    ap.add_argument("--exit", type=int, required=True)
+    ap.add_argument("--want-exit", type=int, required=True)
+    ap.add_argument("--want", default="")
+    ap.add_argument("--seed-set-token", action="store_true")
+    ap.add_argument("--exercised", default="1,2,3,4,5,6,7,9",
+                    help="invariants the scenario must have evaluated")
+    a = ap.parse_args()
+    want = {int(x) for x in a.want.split(",") if x}
+    n = 0
+    failed = 0
+
+    def check(cond, what, detail=""):
+        nonlocal n, failed
+        n += 1
+        print(f"{'ok' if cond else 'not ok'} {n} - {a.label}{what}")
+        if not cond:
+            failed += 1
+            if detail:
+                print(f"#   {detail}")
+
+    recs = []
+    try:
+        with open(a.ndjson) as f:
+            recs = [json.loads(line) for line in f if line.strip()]
+    except (OSError, ValueError) as e:
+        check(False, "check wrote valid NDJSON", str(e))
+        return 1
+    verdicts = [r for r in recs if r.get("type") == "verdict"]
+    check(len(verdicts) == 1, "one verdict record")
+    if not verdicts:
+        return 1
+    v = verdicts[0]
+    got = {i["id"] for i in v["invariants"] if i["violations"] > 0}
+    check(a.exit == a.want_exit, f"check exited {a.want_exit}", f"exit {a.exit}: {v.get('reason')}")
+    check(v["lost"] == 0, "no events lost", f"lost {v['lost']}")
+    check(got == want, f"violated invariants are exactly {sorted(want) or 'none'}",
+          f"got {sorted(got)}: " + "; ".join(r["message"] for r in recs if r.get("type") == "violation")[:600])
+    exercised = {i["id"] for i in v["invariants"] if i["checked"] > 0}
+    need = {int(x) for x in a.exercised.split(",") if x}
+    check(need <= exercised, f"invariants {sorted(need)} were all exercised",
+          f"exercised only {sorted(exercised)}")
+    for w in want:
+        viol = [r for r in recs if r.get("type") == "violation" and r["invariant"] == w]
+        check(all(r.get("now") and r.get("cause") is not None for r in viol) and viol,
+              f"invariant {w} violations carry both sides of the evidence")
+    if a.seed_set_token:
+        viol = [r for r in recs if r.get("type") == "violation" and r["invariant"] == 5]
+        bad = [r["message"] for r in viol
+               if r["now"].get("cmd") not in ("BIND", "UNBIND") or "set_token" not in r["message"]
+               or any(f in r["message"] for f in (" id=", " sid=", " pdata="))]
+        check(viol and not bad, "seed: invariant 5 only for set_token of BIND/UNBIND", "; ".join(bad[:3]))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
