@@ -22,6 +22,12 @@ void it_out_describe(const struct it_writer *w, const struct it_event *e, char *
 		ADD(" sid=%d", e->sid);
 	if (e->flags & IT_F_HAS_CMD)
 		ADD(" cmd=%s", it_cmd_name(e->cmd) ? it_cmd_name(e->cmd) : "?");
+	if (e->kind == IT_K_ALLOC_SET)
+		ADD(" token=0x%llx", (unsigned long long)e->ptr);
+	else if (e->kind == IT_K_ALLOC)
+		ADD(" private=0x%llx", (unsigned long long)e->ptr);
+	else if (e->kind == IT_K_ATTACH_DATA)
+		ADD(" data=0x%llx", (unsigned long long)e->ptr);
 	if (e->flags & IT_F_HAS_ARGS)
 		ADD(" args={id=%u sid=%d set_token=0x%llx pdata=0x%llx}", e->args.id, e->args.sid,
 		    (unsigned long long)e->args.set_token, (unsigned long long)e->args.pdata);

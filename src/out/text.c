@@ -196,6 +196,7 @@ static void text_summary(struct it_writer *w, const struct it_summary *s)
 	FILE *f = w->diag ? w->diag : w->f;
 	int k, first = 1;
 
+	fflush(w->f);	/* the summary follows the events, also on a shared terminal */
 	fprintf(f, "ioasid-trace: %.3f s, %" PRIu64 " events, %" PRIu64 " lost", s->duration_s,
 		s->events, s->lost);
 	if (s->unmatched)
@@ -276,10 +277,16 @@ static void text_verdict(struct it_writer *w, const struct it_check_report *r)
 	char line[512];
 	int i;
 
+	int shown[IT_CHECK_MAX_INV + 1] = { 0 };
+
+	/* A defect that fires on every call would bury the rest: show the
+	 * first few of each invariant (-v: all that were kept). */
 	for (i = 0; i < r->nv; i++) {
 		const struct it_violation *v = &r->v[i];
 		const struct it_invariant *inv = it_invariant_by_id(v->inv);
 
+		if (v->inv > 0 && v->inv <= IT_CHECK_MAX_INV && shown[v->inv]++ >= 5 && !w->verbose)
+			continue;
 		fprintf(f, "\n%s %d %s%s: %s\n",
 			inv && inv->severity == IT_SEV_WARNING ? "WARNING" : "VIOLATION", v->inv,
 			inv ? inv->key : "?", v->suspect ? " (suspect: events were lost)" : "", v->msg);
@@ -290,9 +297,15 @@ static void text_verdict(struct it_writer *w, const struct it_check_report *r)
 			fprintf(f, "  expected since: %s\n", line);
 		}
 	}
-	if ((uint64_t)r->nv < r->nv_total)
-		fprintf(f, "\n... and %llu more violations (evidence kept for the first %d)\n",
-			(unsigned long long)(r->nv_total - r->nv), r->nv);
+	for (i = 0; i < r->nres; i++) {
+		const struct it_inv_result *res = &r->res[i];
+		uint64_t rest = res->violations;
+
+		if (w->verbose || rest <= 5)
+			continue;
+		fprintf(f, "\n... and %llu more of invariant %d %s (-v shows the first %d with evidence)\n",
+			(unsigned long long)(rest - 5), res->inv->id, res->inv->key, IT_CHECK_KEEP);
+	}
 	fprintf(f, "\n%3s  %-22s %-8s %9s %10s\n", "ID", "INVARIANT", "SEVERITY", "CHECKED", "VIOLATIONS");
 	for (i = 0; i < r->nres; i++) {
 		const struct it_inv_result *res = &r->res[i];
