@@ -199,6 +199,19 @@ if ! kmake all >>"$out/build.log" 2>&1; then
 	grep -E 'error|Error' "$out/build.log" | head -20 >&2
 	it_die "kernel build failed (see $out/build.log)"
 fi
+# The tracer attaches to static functions of the series; if the compiler
+# inlined one there is nothing to attach to.  They must be functions both in
+# BTF (fentry) and in the symbol table (kprobe fallback).
+if grep -qw ioasid_notify "$out/src/_build/System.map"; then
+	btf_funcs=$(bpftool btf dump file "$out/src/_build/vmlinux" 2>/dev/null | grep -o "FUNC '[a-z_]*'" || true)
+	for fn in ioasid_free_locked default_free ioasid_notify blocking_notifier_call_chain; do
+		grep -q " [tT] $fn\$" "$out/src/_build/System.map" ||
+			it_die "$fn is not a function in System.map (inlined?): the tracer cannot attach"
+		grep -qx "FUNC '$fn'" <<<"$btf_funcs" ||
+			it_die "$fn has no BTF FUNC: fentry cannot attach (pahole too old?)"
+	done
+	it_log "  attach points present as functions in BTF and System.map"
+fi
 ln -sf src/_build/arch/x86/boot/bzImage "$out/bzImage"
 ln -sf src/_build/vmlinux "$out/vmlinux"
 ln -sf src/_build "$out/build"
