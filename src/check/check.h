@@ -90,6 +90,9 @@ struct it_check *it_check_new(const struct it_check_opts *o);
 void it_check_free(struct it_check *ck);
 /* Feed one decoded event; returns 1 if --fail-fast wants the run to stop. */
 int it_check_event(struct it_check *ck, const struct it_event *e);
+/* The trace cannot see everything the invariants rely on (an attach point
+ * is missing): any verdict would be a guess, so the run is inconclusive. */
+void it_check_incomplete(struct it_check *ck, const char *what);
 /* Records lost in transport (the summary's count at the end). */
 void it_check_lost(struct it_check *ck, uint64_t lost);
 /* Close the run and fill the report (valid until it_check_free). */

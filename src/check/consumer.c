@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The check engine as a pipeline consumer: same code live and offline. */
 #include <stdlib.h>
+#include "attach.h"
 #include "check.h"
 #include "consumer.h"
 #include "out/out.h"
 
 static int check_begin(struct it_consumer *c, const struct it_session_info *s)
 {
+	size_t i;
+
 	if (c->out)
 		c->out->start_ns = s->start_ns;
+	/* Live: every attach point feeds some invariant's model. */
+	for (i = 0; s->attach && i < s->attach->n; i++)
+		if (s->attach->pts[i].mode == IT_MODE_NONE)
+			it_check_incomplete(c->priv, s->attach->pts[i].func);
 	return 0;
 }
 

@@ -16,6 +16,8 @@ struct it_check {
 	uint64_t nv_total;
 	uint64_t events, lost;
 	bool lost_seen;		/* a META_LOST event came before now */
+	char incomplete[256];	/* what the trace could not see, "" if nothing */
+	char reason[320];
 	bool stop;
 };
 
@@ -126,6 +128,13 @@ int it_check_event(struct it_check *ck, const struct it_event *e)
 	return ck->stop;
 }
 
+void it_check_incomplete(struct it_check *ck, const char *what)
+{
+	size_t n = strlen(ck->incomplete);
+
+	snprintf(ck->incomplete + n, sizeof(ck->incomplete) - n, "%s%s", n ? ", " : "", what);
+}
+
 void it_check_lost(struct it_check *ck, uint64_t lost)
 {
 	if (lost > ck->lost)
@@ -158,6 +167,14 @@ void it_check_finish(struct it_check *ck, struct it_check_report *r)
 	if (ck->lost) {
 		r->verdict = IT_VERDICT_INCONCLUSIVE;
 		r->reason = "events were lost: the trace is incomplete";
+	} else if (ck->incomplete[0]) {
+		/* A missing point can hide the event that sets an expectation
+		 * (e.g. an attach) and so fake a violation, or hide one. */
+		for (i = 0; i < ck->nv; i++)
+			ck->v[i].suspect = true;
+		snprintf(ck->reason, sizeof(ck->reason), "not traced: %s", ck->incomplete);
+		r->verdict = IT_VERDICT_INCONCLUSIVE;
+		r->reason = ck->reason;
 	} else if (errors || (ck->opts.strict && warnings)) {
 		r->verdict = IT_VERDICT_FAIL;
 		r->reason = "the kernel broke at least one invariant";

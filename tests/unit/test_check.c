@@ -459,6 +459,19 @@ static void test_lost_events_make_it_inconclusive(void **state)
 	assert_int_equal(finish(s).verdict, IT_VERDICT_INCONCLUSIVE);
 }
 
+static void test_missing_attach_point_is_inconclusive(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+
+	it_check_incomplete(s->ck, "ioasid_attach_data");
+	prologue(s);
+	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
+	r = finish(s);
+	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
+	assert_non_null(strstr(r.reason, "ioasid_attach_data"));
+}
+
 static void test_no_events_is_inconclusive(void **state)
 {
 	struct sim *s = *state;
@@ -542,6 +555,7 @@ int main(void)
 		T(test_inv9_reuse_while_free_chain_runs),
 		T(test_inv10_registered_late),
 		T(test_lost_events_make_it_inconclusive),
+		T(test_missing_attach_point_is_inconclusive),
 		T(test_no_events_is_inconclusive),
 		T(test_monitor_started_mid_run_stays_silent),
 		T(test_subscriber_attached_late_is_not_expected),
