@@ -5,6 +5,8 @@
 #include <string.h>
 #include "check/check.h"
 #include "commands.h"
+#include "record.h"
+#include "replay.h"
 #include "session.h"
 
 static int setup_error(const char *fmt, const char *arg, const char *why)
@@ -28,16 +30,60 @@ int it_cmd_check(const struct it_options *o)
 		.stream_events = true,
 		.setup_rc = IT_VERDICT_ERROR,
 	};
+	struct it_consumer *c, *rec = NULL;
+	struct it_writer *w;
+	FILE *out = stdout;
+	char why[200];
+	int rc;
+
+	if (o->input)
+		return it_cmd_check_file(o, fmt);
+	/* --record: a second consumer writes the same events (check -i replays them) */
+	if (o->record && !o->dry_run &&
+	    !(rec = it_record_writer_new(o->record, IT_VERDICT_ERROR, why, sizeof(why))))
+		return setup_error("%s%s", why, "");
+	if (o->output && !(out = fopen(o->output, "w"))) {
+		it_record_writer_free(rec);
+		return setup_error("cannot write %s: %s", o->output, strerror(errno));
+	}
+	w = it_writer_new(fmt, out, stderr);
+	c = w ? it_check_consumer_new(&copts, w) : NULL;
+	if (!c) {
+		it_record_writer_free(rec);
+		it_writer_free(w);
+		if (out != stdout)
+			fclose(out);
+		return setup_error("%s%s", "out of memory", "");
+	}
+	w->verbose = o->verbose;
+	spec.out = w;
+	spec.cons[spec.ncons++] = c;
+	if (rec)
+		spec.cons[spec.ncons++] = rec;
+	rc = it_session_run(&spec);	/* the pipeline destroys the consumers */
+	it_writer_free(w);
+	if (out != stdout && fclose(out))
+		return setup_error("writing %s: %s", o->output, strerror(errno));
+	return rc;
+}
+
+/* check -i FILE: the recorded events through the same engine (replay.c). */
+int it_cmd_check_file(const struct it_options *o, const char *format)
+{
+	struct it_check_opts copts = {
+		.only_mask = o->only_mask,
+		.strict = o->strict,
+		.fail_fast = o->fail_fast,
+	};
+	struct it_session_spec spec = { .o = o, .setup_rc = IT_VERDICT_ERROR };
 	struct it_consumer *c;
 	struct it_writer *w;
 	FILE *out = stdout;
 	int rc;
 
-	if (o->input)
-		return it_cmd_check_file(o, fmt);
 	if (o->output && !(out = fopen(o->output, "w")))
 		return setup_error("cannot write %s: %s", o->output, strerror(errno));
-	w = it_writer_new(fmt, out, stderr);
+	w = it_writer_new(format, out, stderr);
 	c = w ? it_check_consumer_new(&copts, w) : NULL;
 	if (!c) {
 		it_writer_free(w);
@@ -48,16 +94,9 @@ int it_cmd_check(const struct it_options *o)
 	w->verbose = o->verbose;
 	spec.out = w;
 	spec.cons[spec.ncons++] = c;
-	rc = it_session_run(&spec);	/* the pipeline destroys the consumer */
+	rc = it_replay_run(&spec, o->input);
 	it_writer_free(w);
 	if (out != stdout && fclose(out))
 		return setup_error("writing %s: %s", o->output, strerror(errno));
 	return rc;
-}
-
-/* Replaced by the record-file reader (issue 5). */
-int __attribute__((weak)) it_cmd_check_file(const struct it_options *o, const char *format)
-{
-	(void)format;
-	return setup_error("cannot check %s: %s", o->input, "this build reads no record files yet");
 }

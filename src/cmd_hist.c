@@ -9,6 +9,8 @@
 #include <string.h>
 #include "commands.h"
 #include "hist.h"
+#include "record.h"
+#include "replay.h"
 #include "session.h"
 
 struct hist_priv {
@@ -167,22 +169,43 @@ int it_hist_consumer_init(struct it_consumer *c, struct it_writer *out, uint32_t
 int it_cmd_hist(const struct it_options *o)
 {
 	struct it_writer *w = it_writer_new(o->json ? "json" : "text", stdout, stderr);
-	struct it_consumer hist;
+	struct it_consumer hist, *rec = NULL;
 	struct it_session_spec spec = {
 		.o = o,
 		.out = w,
 		.kernel_hists = true,
 	};
+	char why[200];
 	int rc;
 
-	if (!w || it_hist_consumer_init(&hist, w, o->sub_bits, o->unit, false))
+	/* -i FILE: histograms from the recorded EXIT events (from_events) */
+	if (!w || it_hist_consumer_init(&hist, w, o->sub_bits, o->unit, o->input != NULL)) {
+		it_writer_free(w);
 		return IT_EXIT_FAIL;
+	}
 	w->unit = o->unit == IT_UNIT_US ? IT_W_US : o->unit == IT_UNIT_MS ? IT_W_MS : IT_W_NS;
 	spec.cons[spec.ncons++] = &hist;
+	if (o->input) {
+		rc = it_replay_run(&spec, o->input);
+		it_writer_free(w);
+		return rc;
+	}
+	/* --record: stream every record too, so the file can rebuild these histograms */
+	if (o->record && !o->dry_run) {
+		rec = it_record_writer_new(o->record, IT_EXIT_FAIL, why, sizeof(why));
+		if (!rec) {
+			fprintf(stderr, "ioasid-trace: %s\n", why);
+			hist.ops->destroy(&hist);
+			it_writer_free(w);
+			return IT_EXIT_FAIL;
+		}
+		spec.cons[spec.ncons++] = rec;
+		spec.stream_events = true;
+	}
 	if (!o->json && !o->child_argv && !o->dry_run)
 		fprintf(stderr, "Measuring IOASID latencies... Hit Ctrl-C to end.\n");
 	rc = it_session_run(&spec);
-	/* it_session_run's pipeline destroyed the consumer */
+	/* it_session_run's pipeline destroyed the consumers */
 	it_writer_free(w);
 	return rc;
 }

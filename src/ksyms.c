@@ -70,16 +70,25 @@ struct raw_sym {
 struct it_ksyms *it_ksyms_load(const char *path)
 {
 	struct it_ksyms *ks;
-	struct raw_sym *raw = NULL;
-	size_t nraw = 0, capraw = 0, i;
-	char line[512];
-	long last_mod = -1;
-	char last_mod_name[128] = "";
 	FILE *f;
 
 	f = fopen(path ? path : "/proc/kallsyms", "r");
 	if (!f)
 		return NULL;
+	ks = it_ksyms_load_stream(f);
+	fclose(f);
+	return ks;
+}
+
+struct it_ksyms *it_ksyms_load_stream(FILE *f)
+{
+	struct it_ksyms *ks;
+	struct raw_sym *raw = NULL;
+	size_t nraw = 0, capraw = 0, i;
+	char line[512];
+	long last_mod = -1;
+	char last_mod_name[128] = "";
+
 	ks = calloc(1, sizeof(*ks));
 	if (!ks)
 		goto oom;
@@ -141,8 +150,6 @@ struct it_ksyms *it_ksyms_load(const char *path)
 		}
 		nraw++;
 	}
-	fclose(f);
-	f = NULL;
 
 	ks->syms = calloc(nraw ? nraw : 1, sizeof(*ks->syms));
 	ks->text = calloc(nraw ? nraw : 1, sizeof(*ks->text));
@@ -163,8 +170,6 @@ struct it_ksyms *it_ksyms_load(const char *path)
 	qsort(ks->text, ks->ntext, sizeof(*ks->text), cmp_addr);
 	return ks;
 oom:
-	if (f)
-		fclose(f);
 	free(raw);
 	it_ksyms_free(ks);
 	errno = ENOMEM;

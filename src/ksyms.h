@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct it_ksym {
 	uint64_t addr;
@@ -18,6 +19,9 @@ struct it_ksyms;
 
 /* path NULL: /proc/kallsyms.  NULL with errno set on failure. */
 struct it_ksyms *it_ksyms_load(const char *path);
+/* The same from an open kallsyms-format stream (not closed): a record
+ * file's symbol table (record.c) is read this way. */
+struct it_ksyms *it_ksyms_load_stream(FILE *f);
 void it_ksyms_free(struct it_ksyms *ks);
 
 size_t it_ksyms_count(const struct it_ksyms *ks);

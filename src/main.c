@@ -23,6 +23,10 @@ int main(int argc, char **argv)
 		return it_cmd_doctor(&o);
 	case IT_SUB_CHECK:
 		return it_cmd_check(&o);
+	case IT_SUB_RECORD:
+		return it_cmd_record(&o);
+	case IT_SUB_REPORT:
+		return it_cmd_report(&o);
 	default:
 		return IT_EXIT_USAGE;
 	}

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "event.h"
 #include "check/check.h"
 #include "options.h"
@@ -30,6 +31,8 @@ enum {
 	OPT_STRICT,
 	OPT_ONLY,
 	OPT_FAIL_FAST,
+	OPT_INPUT,
+	OPT_RECORD,
 };
 
 #define COMMON_OPTIONS							\
@@ -57,6 +60,43 @@ static const struct argp_option hist_options[] = {
 	COMMON_OPTIONS,
 	{ "linear", OPT_LINEAR, "K", OPTION_ARG_OPTIONAL,
 	  "Log-linear buckets: 2^K sub-buckets per power of two (K = 1..4, default 3)", 0 },
+	{ "input", OPT_INPUT, "FILE", 0,
+	  "Histograms of a recorded trace (ioasid-trace record) instead of the live kernel; "
+	  "-i FILE works too when FILE is an existing file", 0 },
+	{ "record", OPT_RECORD, "FILE", 0, "Also record the live run's events to FILE", 0 },
+	{},
+};
+
+#define FILTER_OPTIONS							\
+	{ "pid", 'p', "PID", 0, "Only this process", 0 },		\
+	{ "ioasid", OPT_IOASID, "ID", 0, "Only events about this IOASID", 0 }, \
+	{ "sid", OPT_SID, "SID", 0, "Only events about this IOASID set", 0 }, \
+	{ "cmd", OPT_CMD, "CMD", 0, "Only notifications of CMD (alloc, free, bind, unbind or a number)", 0 }
+
+static const struct argp_option record_options[] = {
+	{ "output", 'o', "FILE", 0, "The record file to write (required)", 0 },
+	{ "duration", 'd', "SECONDS", 0, "Stop after this long (10, 10s, 500ms, 2m)", 0 },
+	FILTER_OPTIONS,
+	{ "dry-run", OPT_DRY_RUN, NULL, 0, "List what would be attached, and how; attach nothing", 0 },
+	{ "mode", OPT_MODE, "MODE", 0, "auto (default: fentry, else kprobe per function), fentry or kprobe", 0 },
+	{ "verbose", 'v', NULL, 0, "More detail (libbpf messages with -vv)", 0 },
+	{ "help", OPT_HELP, NULL, 0, "Give this help list", -1 },
+	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
+	{},
+};
+
+static const struct argp_option report_options[] = {
+	{ "input", 'i', "FILE", 0, "The record file (same as the FILE argument)", 0 },
+	{ "format", OPT_FORMAT, "FMT", 0,
+	  "text (default), json (NDJSON) or perfetto (Chrome trace-event JSON for ui.perfetto.dev)", 0 },
+	{ "json", 'j', NULL, 0, "Same as --format json", 0 },
+	{ "output", 'o', "FILE", 0, "Write to FILE instead of stdout", 0 },
+	FILTER_OPTIONS,
+	{ "microseconds", 'u', NULL, 0, "Latencies in microseconds", 0 },
+	{ "milliseconds", 'm', NULL, 0, "Latencies in milliseconds", 0 },
+	{ "verbose", 'v', NULL, 0, "More detail", 0 },
+	{ "help", OPT_HELP, NULL, 0, "Give this help list", -1 },
+	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
 	{},
 };
 
@@ -69,6 +109,7 @@ static const struct argp_option check_options[] = {
 	{ "strict", OPT_STRICT, NULL, 0, "Warnings (invariants 8, 10) fail the check too", 0 },
 	{ "only", OPT_ONLY, "LIST", 0, "Check only these invariants (IDs or keys, comma separated)", 0 },
 	{ "fail-fast", OPT_FAIL_FAST, NULL, 0, "Stop at the first violation", 0 },
+	{ "record", OPT_RECORD, "FILE", 0, "Also record the live run's events to FILE (check -i FILE replays it)", 0 },
 	{ "mode", OPT_MODE, "MODE", 0, "auto (default: fentry, else kprobe per function), fentry or kprobe", 0 },
 	{ "dry-run", OPT_DRY_RUN, NULL, 0, "List what would be attached, and how; attach nothing", 0 },
 	{ "verbose", 'v', NULL, 0, "More detail (libbpf messages with -vv)", 0 },
@@ -121,6 +162,14 @@ double it_parse_seconds(const char *s)
 	return -1;
 }
 
+/* hist -i: a regular file that exists is an input, not an interval */
+static bool it_is_file(const char *s)
+{
+	struct stat st;
+
+	return !stat(s, &st) && S_ISREG(st.st_mode);
+}
+
 static int parse_u32(const char *s, uint32_t *out)
 {
 	unsigned long long v;
@@ -151,13 +200,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->duration_s = secs;
 		break;
 	case 'i':
-		if (o->sub == IT_SUB_CHECK) {
+		/* hist: an existing file is an input, anything else an interval */
+		if (o->sub == IT_SUB_CHECK || o->sub == IT_SUB_REPORT ||
+		    (o->sub == IT_SUB_HIST && it_is_file(arg))) {
 			o->input = arg;
 			break;
 		}
 		secs = it_parse_seconds(arg);
 		if (secs <= 0)
-			return fail(o, "bad --interval '%s': want a positive time like 1, 1s, 500ms", arg);
+			return fail(o, "bad --interval '%s': want a positive time like 1, 1s, 500ms%s", arg,
+				    o->sub == IT_SUB_HIST ? " (or an existing record file)" : "");
 		o->interval_s = secs;
 		break;
 	case 'p':
@@ -230,10 +282,24 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			return fail(o, "bad --mode '%s': want auto, fentry or kprobe", arg);
 		break;
 	case OPT_FORMAT:
-		if (strcmp(arg, "text") && strcmp(arg, "json") && strcmp(arg, "ktap") &&
-		    strcmp(arg, "junit"))
+		if (o->sub == IT_SUB_REPORT) {
+			if (strcmp(arg, "text") && strcmp(arg, "json") && strcmp(arg, "perfetto"))
+				return fail(o, "bad --format '%s': want text, json or perfetto", arg);
+		} else if (strcmp(arg, "text") && strcmp(arg, "json") && strcmp(arg, "ktap") &&
+			   strcmp(arg, "junit")) {
 			return fail(o, "bad --format '%s': want text, json, ktap or junit", arg);
+		}
 		o->format = arg;
+		break;
+	case OPT_INPUT:
+		if (!*arg)
+			return fail(o, "bad --input '': want a file name");
+		o->input = arg;
+		break;
+	case OPT_RECORD:
+		if (!*arg)
+			return fail(o, "bad --record '': want a file name");
+		o->record = arg;
 		break;
 	case 'o':
 		if (!*arg)
@@ -278,6 +344,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_ARG:
 		if (o->sub == IT_SUB_DOCTOR)
 			return fail(o, "bad argument '%s': doctor takes no command", arg);
+		if (o->sub == IT_SUB_REPORT) {
+			if (o->input)
+				return fail(o, "bad argument '%s': report reads one file", arg);
+			o->input = arg;
+			break;
+		}
 		/* The rest of the line is the command to run (after "--" or not). */
 		o->child_argv = &state->argv[state->next - 1];
 		state->next = state->argc;
@@ -309,8 +381,11 @@ static const struct subcmd subcmds[] = {
 	{ "hist", IT_SUB_HIST, hist_options, "[-- CMD [ARGS...]]",
 	  "Latency histograms aggregated in the kernel: the notifier chain per cmd, "
 	  "each callback, and the whole free path (ioasid_free entry to exit)."
-	  "\vExamples:\n  ioasid-trace hist -u -d 10\n  ioasid-trace hist --linear -i 1\n"
-	  "  ioasid-trace hist -j -u -- ./load.sh" },
+	  "  With -i FILE (or --input FILE): the same histograms from a recorded trace."
+	  "\v-i ARG is an input file when ARG names an existing regular file, else an "
+	  "interval (1, 500ms); --input FILE and --interval SECONDS are unambiguous.\n"
+	  "Examples:\n  ioasid-trace hist -u -d 10\n  ioasid-trace hist --linear -i 1\n"
+	  "  ioasid-trace hist -j -u -- ./load.sh\n  ioasid-trace hist -u -i run.itr" },
 	{ "check", IT_SUB_CHECK, check_options, "[-- CMD [ARGS...]]",
 	  "Check the notifier API's ordering invariants on the live kernel (or a recorded "
 	  "trace with -i).  With CMD: attach, run CMD, judge what it made the kernel do.  "
@@ -321,6 +396,19 @@ static const struct subcmd subcmds[] = {
 	  "Examples:\n  ioasid-trace check -- ./scenario.sh\n"
 	  "  ioasid-trace check --format junit -o report.xml -d 60\n"
 	  "  ioasid-trace check -i run.itr --only 1,5" },
+	{ "record", IT_SUB_RECORD, record_options, "-o FILE [-- CMD [ARGS...]]",
+	  "Record the live event stream to a compressed file (docs/record-format.md) for "
+	  "report, hist -i and check -i, on this machine or another.  With CMD: attach, run "
+	  "CMD, stop when it exits."
+	  "\vExamples:\n  ioasid-trace record -o run.itr -- ./scenario.sh\n"
+	  "  ioasid-trace record -o run.itr -d 60 --cmd free\n"
+	  "  ioasid-trace report --format perfetto -o run.json run.itr" },
+	{ "report", IT_SUB_REPORT, report_options, "FILE",
+	  "List the events of a recorded trace, with the filters of trace; or convert it to "
+	  "Chrome trace-event JSON (--format perfetto).  Exit 3 if FILE is missing, foreign, "
+	  "truncated or corrupt."
+	  "\vExamples:\n  ioasid-trace report run.itr\n  ioasid-trace report -j --cmd bind run.itr\n"
+	  "  ioasid-trace report --format perfetto -o run.json run.itr" },
 	{ "doctor", IT_SUB_DOCTOR, doctor_options, "",
 	  "Report what the running kernel offers: BTF, each attach point and its mode, "
 	  "the chain and its callbacks, the series version.  Exits non-zero naming what "
@@ -364,7 +452,8 @@ int it_options_parse(int argc, char **argv, struct it_options *o)
 		if (!strcmp(argv[1], subcmds[i].name))
 			sc = &subcmds[i];
 	if (!sc) {
-		fail(o, "unknown subcommand '%s' (trace, hist, check, doctor; see --help)", argv[1]);
+		fail(o, "unknown subcommand '%s' (trace, hist, check, record, report, doctor; see --help)",
+		     argv[1]);
 		return -1;
 	}
 	o->sub = sc->sub;
@@ -386,8 +475,16 @@ int it_options_parse(int argc, char **argv, struct it_options *o)
 		return 0;
 	if (o->sub == IT_SUB_CHECK && o->json && o->format && strcmp(o->format, "json"))
 		return fail(o, "bad options: -j and --format %s exclude each other", o->format), -1;
-	if (o->sub == IT_SUB_CHECK && o->input && (o->child_argv || o->duration_s))
-		return fail(o, "bad options: -i FILE checks a recording; -d and CMD are for live runs"), -1;
+	if ((o->sub == IT_SUB_CHECK || o->sub == IT_SUB_HIST) && o->input &&
+	    (o->child_argv || o->duration_s || o->interval_s || o->record || o->dry_run))
+		return fail(o, "bad options: -i FILE reads a recording; -d, --interval, --record, "
+			    "--dry-run and CMD are for live runs"), -1;
+	if (o->sub == IT_SUB_RECORD && !o->output && !o->dry_run)
+		return fail(o, "bad options: record needs -o FILE"), -1;
+	if (o->sub == IT_SUB_REPORT && !o->input)
+		return fail(o, "bad options: report needs a FILE (ioasid-trace record -o FILE)"), -1;
+	if (o->sub == IT_SUB_REPORT && o->json && o->format && strcmp(o->format, "json"))
+		return fail(o, "bad options: -j and --format %s exclude each other", o->format), -1;
 	if (o->sub_bits && o->sub != IT_SUB_HIST)
 		return fail(o, "bad option --linear: only for hist"), -1;
 	if (o->interval_s && o->duration_s && o->interval_s > o->duration_s)

@@ -7,7 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum it_subcmd { IT_SUB_NONE = 0, IT_SUB_TRACE, IT_SUB_HIST, IT_SUB_DOCTOR, IT_SUB_CHECK };
+enum it_subcmd { IT_SUB_NONE = 0, IT_SUB_TRACE, IT_SUB_HIST, IT_SUB_DOCTOR, IT_SUB_CHECK,
+		 IT_SUB_RECORD, IT_SUB_REPORT };
 
 enum it_unit { IT_UNIT_NS = 0, IT_UNIT_US, IT_UNIT_MS };
 
@@ -31,9 +32,10 @@ struct it_options {
 	enum it_mode_pref mode;
 	char **child_argv;	/* trace/hist -- CMD ARGS (NULL-terminated), or NULL */
 	/* check */
-	const char *format;	/* --format text|json|ktap|junit (NULL: text, or json with -j) */
-	const char *output;	/* -o FILE, NULL = stdout */
-	const char *input;	/* -i FILE: check a recorded trace instead of the live kernel */
+	const char *format;	/* --format text|json|ktap|junit (report: text|json|perfetto) */
+	const char *output;	/* -o FILE, NULL = stdout (record: the file to write) */
+	const char *input;	/* check/hist -i FILE, report FILE: a recorded trace */
+	const char *record;	/* check/hist --record FILE: also write the live run to FILE */
 	bool strict;		/* warnings fail too */
 	bool fail_fast;
 	uint32_t only_mask;	/* --only: bit N = invariant N; 0 = all */

@@ -8,6 +8,7 @@ static const struct it_writer_ops *const writers[] = {
 	&it_ndjson_writer,
 	&it_ktap_writer,
 	&it_junit_writer,
+	&it_perfetto_writer,
 };
 
 struct it_writer *it_writer_new(const char *name, FILE *f, FILE *diag)

@@ -122,6 +122,7 @@ extern const struct it_writer_ops it_text_writer;
 extern const struct it_writer_ops it_ndjson_writer;
 extern const struct it_writer_ops it_ktap_writer;
 extern const struct it_writer_ops it_junit_writer;
+extern const struct it_writer_ops it_perfetto_writer;
 
 /* "12.345678s cpu 1 bash[123] callback enter harness_kvm_notify id=5 cmd=BIND":
  * one event as evidence in a report (time relative to w->start_ns). */

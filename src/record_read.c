@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The record file reader.  The whole file is read and validated before the
+ * first event is replayed (header, every block header and payload CRC,
+ * block order, the trailer, the symbol table, the record count), so a
+ * corrupt file is refused with one line and no partial output.  Replaying
+ * then inflates one block per poll and hands each raw record to
+ * it_pipeline_raw() (the one decoder), and each meta record to the
+ * pipeline as the chain follower made it live.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+#include "record.h"
+
+#define MAX_FILE	(1ull << 36)	/* 64 GiB: beyond that, a foreign file */
+
+struct it_recfile {
+	unsigned char *data;
+	size_t len;
+	struct it_rec_header hdr;
+	struct it_rec_trailer tr;
+	struct it_rec_sym *syms;
+	uint32_t nsyms;
+	size_t first_block;	/* offset */
+	uint64_t nblocks;	/* record blocks */
+};
+
+static int why_set(char *why, size_t n, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && n) {
+		va_start(ap, fmt);
+		vsnprintf(why, n, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+static bool str_ok(const char *s, size_t n)
+{
+	return memchr(s, '\0', n) != NULL;
+}
+
+/* A symbol or module name that kallsyms format can carry. */
+static bool name_ok(const char *s, size_t n, bool may_be_empty)
+{
+	size_t i;
+
+	if (!str_ok(s, n) || (!*s && !may_be_empty))
+		return false;
+	for (i = 0; s[i]; i++)
+		if (s[i] <= ' ' || s[i] == '[' || s[i] == ']' || (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+static int check_header(const struct it_recfile *f, char *why, size_t n)
+{
+	const struct it_rec_header *h = &f->hdr;
+
+	if (f->len < sizeof(IT_REC_MAGIC) - 1 || memcmp(f->data, IT_REC_MAGIC, 8))
+		return why_set(why, n, -EPROTO, "not an ioasid-trace recording (bad magic)");
+	if (f->len < sizeof(*h))
+		return why_set(why, n, -ENODATA, "truncated: %zu bytes, the header alone is %zu",
+			       f->len, sizeof(*h));
+	if (h->format_version > IT_REC_FORMAT_VERSION)
+		return why_set(why, n, -EPROTO,
+			       "file format version %u is newer than this tool reads (%u)",
+			       h->format_version, IT_REC_FORMAT_VERSION);
+	if (h->byte_order != IT_REC_BYTE_ORDER)
+		return why_set(why, n, -EPROTO, "recorded on a host of the other byte order");
+	if (h->header_crc != crc32(0, (const Bytef *)h, offsetof(struct it_rec_header, header_crc)))
+		return why_set(why, n, -EBADMSG, "corrupt: header CRC mismatch");
+	if (h->format_version < 1 || h->header_size != sizeof(*h))
+		return why_set(why, n, -EPROTO, "unknown header (format version %u, %u bytes)",
+			       h->format_version, h->header_size);
+	if (h->record_version != IT_RECORD_VERSION || h->record_size != sizeof(struct it_record))
+		return why_set(why, n, -EPROTO,
+			       "record layout version %u (%u bytes); this tool reads version %u (%zu bytes)",
+			       h->record_version, h->record_size, IT_RECORD_VERSION,
+			       sizeof(struct it_record));
+	if (!str_ok(h->tool_version, sizeof(h->tool_version)) ||
+	    !str_ok(h->kernel_release, sizeof(h->kernel_release)) ||
+	    !str_ok(h->hostname, sizeof(h->hostname)))
+		return why_set(why, n, -EBADMSG, "corrupt: unterminated string in the header");
+	return 0;
+}
+
+/* Block header at off: bounds, CRCs.  *blk gets a copy (off may be unaligned). */
+static int check_block(const struct it_recfile *f, size_t off, uint64_t idx,
+		       struct it_rec_block *blk, char *why, size_t n)
+{
+	if (f->len - off < sizeof(*blk))
+		return why_set(why, n, -ENODATA, "truncated: block %llu header at offset %zu is cut off",
+			       (unsigned long long)idx, off);
+	memcpy(blk, f->data + off, sizeof(*blk));
+	if (blk->header_crc != crc32(0, (const Bytef *)blk, offsetof(struct it_rec_block, header_crc)) ||
+	    blk->tag[0] != 'I' || blk->tag[1] != 'T' || blk->tag[2] != blk->tag[3] ||
+	    (blk->tag[2] != 'R' && blk->tag[2] != 'T'))
+		return why_set(why, n, -EBADMSG, "corrupt: block %llu at offset %zu has a bad header",
+			       (unsigned long long)idx, off);
+	if (blk->raw_len > IT_REC_BLOCK_MAX)
+		return why_set(why, n, -EBADMSG, "corrupt: block %llu claims %u raw bytes",
+			       (unsigned long long)idx, blk->raw_len);
+	if (f->len - off - sizeof(*blk) < blk->comp_len)
+		return why_set(why, n, -ENODATA,
+			       "truncated: block %llu at offset %zu needs %u bytes, the file has %zu",
+			       (unsigned long long)idx, off, blk->comp_len,
+			       f->len - off - sizeof(*blk));
+	if (blk->crc != crc32(0, f->data + off + sizeof(*blk), blk->comp_len))
+		return why_set(why, n, -EBADMSG, "corrupt: block %llu at offset %zu fails its CRC",
+			       (unsigned long long)idx, off);
+	return 0;
+}
+
+static int inflate_block(const unsigned char *src, const struct it_rec_block *b, void *dst)
+{
+	uLongf len = b->raw_len;
+
+	if (uncompress(dst, &len, src, b->comp_len) != Z_OK || len != b->raw_len)
+		return -EBADMSG;
+	return 0;
+}
+
+static int check_trailer(struct it_recfile *f, size_t off, const struct it_rec_block *b,
+			 uint64_t nrec, char *why, size_t n)
+{
+	unsigned char *raw;
+	uint32_t i;
+	int err;
+
+	if (b->raw_len < sizeof(f->tr) || b->nitems > IT_REC_MAX_SYMS ||
+	    b->raw_len != sizeof(f->tr) + (size_t)b->nitems * sizeof(struct it_rec_sym))
+		return why_set(why, n, -EBADMSG, "corrupt: trailer of %u bytes with %u symbols",
+			       b->raw_len, b->nitems);
+	raw = malloc(b->raw_len);
+	if (!raw)
+		return why_set(why, n, -ENOMEM, "out of memory");
+	if (inflate_block(f->data + off + sizeof(*b), b, raw)) {
+		free(raw);
+		return why_set(why, n, -EBADMSG, "corrupt: the trailer does not inflate");
+	}
+	memcpy(&f->tr, raw, sizeof(f->tr));
+	f->nsyms = b->nitems;
+	f->syms = calloc(f->nsyms ? f->nsyms : 1, sizeof(*f->syms));
+	if (!f->syms) {
+		free(raw);
+		return why_set(why, n, -ENOMEM, "out of memory");
+	}
+	memcpy(f->syms, raw + sizeof(f->tr), f->nsyms * sizeof(*f->syms));
+	free(raw);
+	err = 0;
+	for (i = 0; i < f->nsyms && !err; i++)
+		if (!f->syms[i].addr || !name_ok(f->syms[i].name, IT_REC_SYM_LEN, false) ||
+		    !name_ok(f->syms[i].mod, IT_REC_MOD_LEN, true))
+			err = why_set(why, n, -EBADMSG, "corrupt: symbol %u in the trailer", i);
+	if (!err && !str_ok(f->tr.stop_reason, sizeof(f->tr.stop_reason)))
+		err = why_set(why, n, -EBADMSG, "corrupt: unterminated stop reason in the trailer");
+	if (!err && f->tr.records + f->tr.meta != nrec)
+		err = why_set(why, n, -EBADMSG,
+			      "corrupt: the trailer counts %llu records, the blocks hold %llu",
+			      (unsigned long long)(f->tr.records + f->tr.meta),
+			      (unsigned long long)nrec);
+	return err;
+}
+
+static int parse(struct it_recfile *f, char *why, size_t n)
+{
+	struct it_rec_block b;
+	size_t off;
+	uint64_t idx = 0, nrec = 0;
+	int err;
+
+	memcpy(&f->hdr, f->data, f->len < sizeof(f->hdr) ? f->len : sizeof(f->hdr));
+	err = check_header(f, why, n);
+	if (err)
+		return err;
+	f->first_block = off = sizeof(f->hdr);
+	for (;;) {
+		if (off == f->len)
+			return why_set(why, n, -ENODATA,
+				       "truncated: no trailer after %llu blocks (the recording did not finish)",
+				       (unsigned long long)idx);
+		err = check_block(f, off, idx, &b, why, n);
+		if (err)
+			return err;
+		if (b.tag[2] == 'T')
+			break;
+		if (!b.nitems || (size_t)b.nitems * sizeof(struct it_record) != b.raw_len)
+			return why_set(why, n, -EBADMSG,
+				       "corrupt: block %llu holds %u bytes for %u records",
+				       (unsigned long long)idx, b.raw_len, b.nitems);
+		nrec += b.nitems;
+		off += sizeof(b) + b.comp_len;
+		idx++;
+	}
+	f->nblocks = idx;
+	err = check_trailer(f, off, &b, nrec, why, n);
+	if (err)
+		return err;
+	off += sizeof(b) + b.comp_len;
+	if (off != f->len)
+		return why_set(why, n, -EBADMSG, "corrupt: %zu bytes of garbage after the trailer",
+			       f->len - off);
+	return 0;
+}
+
+void it_recfile_free(struct it_recfile *f)
+{
+	if (!f)
+		return;
+	free(f->data);
+	free(f->syms);
+	free(f);
+}
+
+static struct it_recfile *take(unsigned char *data, size_t len, int *err, char *why, size_t n)
+{
+	struct it_recfile *f = calloc(1, sizeof(*f));
+
+	if (!f) {
+		free(data);
+		*err = why_set(why, n, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	f->data = data;
+	f->len = len;
+	*err = parse(f, why, n);
+	if (*err) {
+		it_recfile_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+static struct it_recfile *from_buffer(const void *data, size_t len, int *err, char *why,
+				      size_t n)
+{
+	unsigned char *copy = malloc(len ? len : 1);
+
+	if (!copy) {
+		*err = why_set(why, n, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (len)
+		memcpy(copy, data, len);
+	return take(copy, len, err, why, n);
+}
+
+struct it_recfile *it_recfile_from_buffer(const void *data, size_t len, char *why, size_t n)
+{
+	int err;
+
+	return from_buffer(data, len, &err, why, n);
+}
+
+struct it_recfile *it_recfile_open(const char *path, char *why, size_t n)
+{
+	unsigned char *data = NULL;
+	struct stat st;
+	size_t len = 0;
+	int err;
+	FILE *fp = fopen(path, "rb");
+
+	if (!fp) {
+		why_set(why, n, -errno, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(fp), &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_FILE) {
+		fclose(fp);
+		why_set(why, n, -EINVAL, "not a regular file of a plausible size");
+		return NULL;
+	}
+	data = malloc(st.st_size ? st.st_size : 1);
+	if (!data) {
+		fclose(fp);
+		why_set(why, n, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	len = fread(data, 1, st.st_size, fp);
+	err = ferror(fp);
+	fclose(fp);
+	if (err) {
+		free(data);
+		why_set(why, n, -EIO, "read error");
+		return NULL;
+	}
+	return take(data, len, &err, why, n);
+}
+
+const struct it_rec_header *it_recfile_header(const struct it_recfile *f)
+{
+	return &f->hdr;
+}
+
+const struct it_rec_trailer *it_recfile_trailer(const struct it_recfile *f)
+{
+	return &f->tr;
+}
+
+struct it_ksyms *it_recfile_ksyms(const struct it_recfile *f)
+{
+	struct it_ksyms *ks;
+	char *text = NULL;
+	size_t len = 0;
+	uint32_t i;
+	FILE *m = open_memstream(&text, &len);
+
+	if (!m)
+		return NULL;
+	/* kallsyms format: names were checked to hold no blanks or brackets */
+	for (i = 0; i < f->nsyms; i++)
+		fprintf(m, "%016llx t %s%s%s%s\n", (unsigned long long)f->syms[i].addr,
+			f->syms[i].name, f->syms[i].mod[0] ? "\t[" : "", f->syms[i].mod,
+			f->syms[i].mod[0] ? "]" : "");
+	if (fflush(m)) {
+		fclose(m);
+		free(text);
+		return NULL;
+	}
+	fclose(m);
+	m = fmemopen(text, len ? len : 1, "r");
+	ks = m ? it_ksyms_load_stream(m) : NULL;
+	if (m)
+		fclose(m);
+	free(text);
+	return ks;
+}
+
+void it_recfile_session_info(const struct it_recfile *f, struct it_session_info *info)
+{
+	info->kernel_release = f->hdr.kernel_release;
+	info->series_version = f->hdr.series;
+	info->mono_to_real_ns = f->hdr.mono_to_real_ns;
+	info->start_ns = f->hdr.start_ns;
+	info->ncpus = (int)f->hdr.ncpus;
+	info->live = false;
+	info->attach = NULL;
+	info->hist_map_fd = -1;
+}
+
+/* ---- the source ------------------------------------------------------- */
+
+struct file_src {
+	struct it_recfile *f;
+	size_t off;		/* next block */
+	uint64_t block;
+	struct it_record *buf;
+	size_t cap;
+	bool has_filter;
+	struct it_config filter;
+	char why[160];
+};
+
+/* A meta record back into the event the chain follower made live. */
+static int replay_meta(struct it_pipeline *p, const struct it_record *r)
+{
+	struct it_event e;
+
+	if (r->kind == IT_K_META_LOST) {
+		it_pipeline_lost(p, p->sum.lost + r->ptr, r->ts_ns);
+		return p->err;
+	}
+	it_decode_meta(&p->dec, &e, r->kind, r->ts_ns);
+	e.cb = r->cb;
+	e.nb = r->nb;
+	e.prio = r->prio;
+	e.ret = r->ret;
+	e.flags = r->flags;
+	it_decode_resolve(&p->dec, &e);
+	return it_pipeline_event(p, &e);
+}
+
+static int deliver(struct it_pipeline *p, const struct it_record *r, const struct file_src *fs)
+{
+	if (r->kind >= IT_K_META_ATTACHED && r->kind < IT_K__MAX && r->phase == IT_PH_POINT)
+		return replay_meta(p, r);
+	if (fs && fs->has_filter && !it_record_matches(&fs->filter, r))
+		return 0;
+	return it_pipeline_raw(p, r, sizeof(*r));	/* a bad kind is counted as bad there */
+}
+
+static int file_poll(struct it_source *s, int timeout_ms)
+{
+	struct file_src *fs = s->priv;
+	struct it_recfile *f = fs->f;
+	struct it_rec_block b;
+	uint32_t i;
+	int err;
+
+	(void)timeout_ms;
+	if (fs->block == f->nblocks)
+		return -ENODATA;
+	memcpy(&b, f->data + fs->off, sizeof(b));
+	if (b.raw_len > fs->cap * sizeof(*fs->buf)) {
+		struct it_record *nb = realloc(fs->buf, b.raw_len);
+
+		if (!nb)
+			return -ENOMEM;
+		fs->buf = nb;
+		fs->cap = b.raw_len / sizeof(*nb);
+	}
+	if (inflate_block(f->data + fs->off + sizeof(b), &b, fs->buf)) {
+		snprintf(fs->why, sizeof(fs->why), "corrupt: block %llu does not inflate",
+			 (unsigned long long)fs->block);
+		return -EBADMSG;
+	}
+	for (i = 0; i < b.nitems; i++) {
+		err = deliver(s->pipe, &fs->buf[i], fs);
+		if (err < 0)
+			return err;
+	}
+	fs->off += sizeof(b) + b.comp_len;
+	fs->block++;
+	return (int)b.nitems;
+}
+
+static uint64_t file_lost(struct it_source *s)
+{
+	/* Losses are replayed in place, as META_LOST records. */
+	return s->pipe->sum.lost;
+}
+
+static void file_destroy(struct it_source *s)
+{
+	struct file_src *fs = s->priv;
+
+	free(fs->buf);
+	free(fs);
+	free(s);
+}
+
+static const struct it_source_ops file_ops = {
+	.poll = file_poll,
+	.lost = file_lost,
+	.destroy = file_destroy,
+};
+
+struct it_source *it_source_file(struct it_recfile *f, struct it_pipeline *p,
+				 const struct it_config *filter)
+{
+	struct it_source *s = calloc(1, sizeof(*s));
+	struct file_src *fs = calloc(1, sizeof(*fs));
+
+	if (!s || !fs) {
+		free(s);
+		free(fs);
+		return NULL;
+	}
+	fs->f = f;
+	fs->off = f->first_block;
+	if (filter) {
+		fs->has_filter = true;
+		fs->filter = *filter;
+	}
+	s->ops = &file_ops;
+	s->pipe = p;
+	s->priv = fs;
+	return s;
+}
+
+const char *it_source_file_error(struct it_source *s)
+{
+	struct file_src *fs = s->priv;
+
+	return fs->why[0] ? fs->why : "read error";
+}
+
+int it_record_read_buffer(const void *data, size_t len, char *why, size_t n)
+{
+	struct it_pipeline p;
+	struct it_recfile *f;
+	struct it_source *s;
+	char buf[160];
+	int err;
+
+	if (!why) {
+		why = buf;
+		n = sizeof(buf);
+	}
+	f = from_buffer(data, len, &err, why, n);
+	if (!f)
+		return err;
+	it_pipeline_init(&p);
+	p.dec.ksyms = it_recfile_ksyms(f);
+	it_recfile_session_info(f, &p.info);
+	s = it_source_file(f, &p, NULL);
+	err = s ? 0 : -ENOMEM;
+	while (!err && (err = s->ops->poll(s, 0)) >= 0)
+		err = 0;
+	if (err == -ENODATA)
+		err = 0;
+	if (err == -EBADMSG)
+		snprintf(why, n, "%s", it_source_file_error(s));
+	if (s)
+		s->ops->destroy(s);
+	it_pipeline_fini(&p);
+	it_recfile_free(f);
+	return err;
+}
