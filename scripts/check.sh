@@ -59,7 +59,9 @@ if [ $only_vm -eq 0 ]; then
 	done
 fi
 
-for t in tests/vm/*.sh; do
+# The smoke test first: if the test bed itself is broken, say so before
+# the tests that depend on it fail in stranger ways.
+for t in tests/vm/smoke.sh $(ls tests/vm/*.sh | grep -v '/smoke\.sh$'); do
 	[ -x "$t" ] || continue
 	stage "vm-$(basename "$t" .sh)" "$t"
 done
