@@ -47,6 +47,11 @@ demo: deps
 bench: deps tool
 	@scripts/bench.sh
 
+# libFuzzer on the record-file reader (fuzz/fuzz.sh); make check runs 25 s.
+FUZZ_SECONDS ?= 300
+fuzz: deps tool
+	@fuzz/fuzz.sh $(FUZZ_SECONDS)
+
 install: tool
 	install -D -m 0755 $(IT_BUILD)/ioasid-trace $(DESTDIR)$(PREFIX)/sbin/ioasid-trace
 	install -D -m 0644 docs/ioasid-trace.8 $(DESTDIR)$(PREFIX)/share/man/man8/ioasid-trace.8

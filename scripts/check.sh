@@ -49,7 +49,8 @@ stage() {
 if [ $only_vm -eq 0 ]; then
 	stage build make -s tool
 	stage unit make -s unit-tests
-	for f in vanilla seed fixed; do
+	stage fuzz tests/fuzz-short.sh
+	for f in vanilla seed fixed debug; do
 		stage "kernel-$f" scripts/kernel-build.sh "$f"
 	done
 	for m in kernel/patches/mutants/*.patch; do

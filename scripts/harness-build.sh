@@ -2,8 +2,11 @@
 # Build the harness module (kernel/harness/) against one kernel of the test bed
 # and print the absolute path of ioasid_harness.ko.
 #
-#   scripts/harness-build.sh KDIR
+#   scripts/harness-build.sh KDIR [SRCDIR]
 #
+# SRCDIR (default kernel/harness) is any module directory with a Kbuild that
+# names one obj-m, e.g. kernel/harness/extra (a second subscriber module);
+# the .ko printed is that module.
 # KDIR is a directory printed by scripts/kernel-build.sh FLAVOR: KDIR/src is
 # the patched source tree and KDIR/src/_build its O= object tree.
 #
@@ -29,7 +32,12 @@ kdir=$(cd "$kdir" && pwd)
 [ -f "$kdir/.done" ] || it_die "$kdir is not a finished kernel build (no .done)"
 [ -f "$kdir/src/_build/Module.symvers" ] || it_die "$kdir/src/_build has no Module.symvers"
 
-srcdir=$top/kernel/harness
+srcdir=${2:-$top/kernel/harness}
+[ -f "$srcdir/Kbuild" ] || it_die "no Kbuild in $srcdir"
+srcdir=$(cd "$srcdir" && pwd)
+name=$(sed -n 's/^obj-m[[:space:]]*:*=[[:space:]]*\([A-Za-z0-9_]*\)\.o.*/\1/p' "$srcdir/Kbuild" | head -1)
+[ -n "$name" ] || it_die "$srcdir/Kbuild names no obj-m"
+base=$(basename "$srcdir")
 jobs=${JOBS:-$(nproc)}
 w=${W:-}
 
@@ -46,8 +54,8 @@ hash=$( {
 	sha256sum <"$0"
 	printf 'W=%s\n' "$w"
 } | sha256sum | cut -c1-16)
-out=$kdir/harness-$hash
-ko=$out/ioasid_harness.ko
+out=$kdir/$base-$hash
+ko=$out/$name.ko
 
 if [ -f "$ko" ]; then
 	it_log "harness: cached ($ko)"
@@ -56,13 +64,13 @@ if [ -f "$ko" ]; then
 fi
 
 # Two builds of the same sources would race on the same directory.
-exec 9>"$kdir/harness-build.lock"
+exec 9>"$kdir/$base-build.lock"
 flock 9
 if [ -f "$ko" ]; then echo "$ko"; exit 0; fi
 
 # Build in a scratch directory and rename it into place when the .ko exists,
 # so a directory named harness-<hash> with a .ko is always a complete build.
-tmp=$kdir/harness-$hash.tmp
+tmp=$kdir/$base-$hash.tmp
 rm -rf "$tmp"
 mkdir -p "$tmp"
 for f in "${files[@]}"; do cp "$srcdir/$f" "$tmp/$f"; done
@@ -86,7 +94,7 @@ if grep -q 'warning:' "$tmp/build.log"; then
 	grep -A3 'warning:' "$tmp/build.log" >&2 || true
 	it_log "harness: the build has warnings (see $tmp/build.log)"
 fi
-[ -f "$tmp/ioasid_harness.ko" ] || it_die "make succeeded but produced no ioasid_harness.ko"
+[ -f "$tmp/$name.ko" ] || it_die "make succeeded but produced no $name.ko"
 
 rm -rf "$out"
 mv "$tmp" "$out"

@@ -109,6 +109,19 @@ static int detect_series(void)
 	return 0;
 }
 
+bool it_btf_usable(void)
+{
+	unsigned char magic[2];
+	FILE *f = fopen("/sys/kernel/btf/vmlinux", "rb");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fread(magic, 1, 2, f) == 2 && magic[0] == 0x9f && magic[1] == 0xeb;
+	fclose(f);
+	return ok;
+}
+
 static uint64_t sym_addr(const struct it_ksyms *ks, const char *name)
 {
 	const struct it_ksym *s = it_ksyms_by_name(ks, name, NULL);
@@ -125,7 +138,7 @@ void it_kernel_discover(struct it_kernel *k, const struct it_ksyms *ks)
 	if (!uname(&u))
 		snprintf(k->release, sizeof(k->release), "%s", u.release);
 	k->root = geteuid() == 0;
-	k->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+	k->btf = it_btf_usable();
 	k->ksyms_visible = ks && it_ksyms_count(ks) && !it_ksyms_hidden(ks);
 	k->series = k->btf ? detect_series() : 0;
 	/*
@@ -264,8 +277,25 @@ enum it_mode it_attach_probe(const char *func, enum it_mode_pref pref, char *why
 	return IT_MODE_NONE;
 }
 
-int it_attach_plan(struct it_attach_report *rep, const struct it_kernel *k,
-		   enum it_mode_pref pref)
+/*
+ * probe=false (it_attach_plan_quick): no probe-load per function, every
+ * present point is planned as fentry (unless kprobes are forced) and
+ * it_attach_open() is the probe for all of them at once.  Under TCG each
+ * probe costs ~0.15 s (a vmlinux BTF parse plus two trampolines installed
+ * and removed), 1.6 s for the 11 points.
+ */
+static enum it_mode plan_mode(const char *func, enum it_mode_pref pref, bool probe,
+			      char *why, size_t len)
+{
+	if (!probe && pref != IT_PREF_KPROBE) {
+		why[0] = '\0';
+		return IT_MODE_FENTRY;
+	}
+	return it_attach_probe(func, pref, why, len);
+}
+
+static int plan(struct it_attach_report *rep, const struct it_kernel *k,
+		enum it_mode_pref pref, bool probe)
 {
 	size_t i;
 	int err = 0;
@@ -282,7 +312,7 @@ int it_attach_plan(struct it_attach_report *rep, const struct it_kernel *k,
 		p->series = points[i].series;
 		p->present = it_ksyms_by_name(k->ksyms, p->func, NULL) != NULL;
 		if (p->present)
-			p->mode = it_attach_probe(p->func, pref, p->why, sizeof(p->why));
+			p->mode = plan_mode(p->func, pref, probe, p->why, sizeof(p->why));
 	}
 	/* A custom allocator's free, when one is active. */
 	if (k->allocator_free && k->allocator_free != k->default_free_addr) {
@@ -297,7 +327,7 @@ int it_attach_plan(struct it_attach_report *rep, const struct it_kernel *k,
 		if (s && !off) {
 			snprintf(p->func_buf, sizeof(p->func_buf), "%s", s->name);
 			p->present = true;
-			p->mode = it_attach_probe(p->func_buf, pref, p->why, sizeof(p->why));
+			p->mode = plan_mode(p->func_buf, pref, probe, p->why, sizeof(p->why));
 		} else {
 			snprintf(p->func_buf, sizeof(p->func_buf), "0x%llx",
 				 (unsigned long long)k->allocator_free);
@@ -309,6 +339,18 @@ int it_attach_plan(struct it_attach_report *rep, const struct it_kernel *k,
 		if (rep->pts[i].required && rep->pts[i].mode == IT_MODE_NONE)
 			err = -ENOENT;
 	return err;
+}
+
+int it_attach_plan(struct it_attach_report *rep, const struct it_kernel *k,
+		   enum it_mode_pref pref)
+{
+	return plan(rep, k, pref, true);
+}
+
+int it_attach_plan_quick(struct it_attach_report *rep, const struct it_kernel *k,
+			 enum it_mode_pref pref)
+{
+	return plan(rep, k, pref, false);
 }
 
 void it_attach_missing(const struct it_attach_report *rep, bool required_only, char *buf,
@@ -352,6 +394,19 @@ int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
 	if (!a->ev)
 		return -errno;
 	a->ev->rodata->cfg = *cfg;
+	/*
+	 * Hidden knob for the overflow test and for sizing (docs/performance.md):
+	 * IOASID_TRACE_RINGBUF_KB, a power of two >= the page size in KiB.
+	 */
+	if (getenv("IOASID_TRACE_RINGBUF_KB")) {
+		unsigned long kb = strtoul(getenv("IOASID_TRACE_RINGBUF_KB"), NULL, 10);
+
+		if (kb < 4 || (kb & (kb - 1)) || kb > (1ul << 20))
+			return -EINVAL;
+		err = bpf_map__set_max_entries(a->ev->maps.events, (__u32)(kb << 10));
+		if (err)
+			return err;
+	}
 
 	bpf_object__for_each_program(p, a->ev->obj)
 		bpf_program__set_autoload(p, false);
@@ -429,15 +484,21 @@ static int reuse_maps(struct callbacks_bpf *c, const struct events_bpf *ev)
  * it IS the probe: if it fails, the callback falls back to kprobes, which
  * need only one loaded program for any number of callbacks.
  */
-int it_attach_callback(struct it_attach *a, const char *sym, struct it_cb_link *out,
-		       char *why, size_t whylen)
+enum it_mode_pref it_attach_cb_pref(enum it_mode_pref pref, const char *mod)
 {
+	return pref == IT_PREF_AUTO && mod && *mod ? IT_PREF_KPROBE : pref;
+}
+
+int it_attach_callback(struct it_attach *a, const char *sym, const char *mod,
+		       struct it_cb_link *out, char *why, size_t whylen)
+{
+	enum it_mode_pref pref = it_attach_cb_pref(a->pref, mod);
 	struct callbacks_bpf *c;
 	int err;
 
 	memset(out, 0, sizeof(*out));
 	why[0] = '\0';
-	if (a->pref != IT_PREF_KPROBE) {
+	if (pref != IT_PREF_KPROBE) {
 		c = callbacks_bpf__open();
 		if (!c)
 			return -errno;
@@ -464,7 +525,7 @@ int it_attach_callback(struct it_attach *a, const char *sym, struct it_cb_link *
 		snprintf(why, whylen, "fentry: %s", *it_libbpf_last_error() ?
 			 it_libbpf_last_error() : strerror(-err));
 		callbacks_bpf__destroy(c);
-		if (a->pref == IT_PREF_FENTRY)
+		if (pref == IT_PREF_FENTRY)
 			return err ? err : -EINVAL;
 	}
 

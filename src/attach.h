@@ -39,6 +39,13 @@ struct it_kernel {
 	const struct it_ksyms *ksyms;
 };
 
+/*
+ * /sys/kernel/btf/vmlinux exists, is readable and starts with the BTF
+ * magic (an empty or foreign file there must read as "no BTF", not as a
+ * libbpf load failure later).
+ */
+bool it_btf_usable(void);
+
 /* Fill everything but the snapshot.  Never fails: missing pieces stay 0. */
 void it_kernel_discover(struct it_kernel *k, const struct it_ksyms *ks);
 /* Run snapshot.bpf.c once: the chain's callbacks and the allocator's free. */
@@ -90,6 +97,13 @@ struct it_attach {
  */
 int it_attach_plan(struct it_attach_report *rep, const struct it_kernel *k,
 		   enum it_mode_pref pref);
+/*
+ * The same without probing: present points are planned as fentry (unless
+ * pref forces kprobes), for a live run that lets it_attach_open() be the
+ * probe; if that fails, close and fall back to it_attach_plan().
+ */
+int it_attach_plan_quick(struct it_attach_report *rep, const struct it_kernel *k,
+			 enum it_mode_pref pref);
 /* Comma-separated names of missing points (series ones, or all with all=true). */
 void it_attach_missing(const struct it_attach_report *rep, bool required_only, char *buf,
 		       size_t len);
@@ -97,9 +111,18 @@ void it_attach_missing(const struct it_attach_report *rep, bool required_only, c
 /* Load events.bpf.c with cfg and the planned programs, attach them. */
 int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
 		   const struct it_config *cfg, enum it_mode_pref pref, int verbose);
-/* Attach one callback (fentry clone first, else kprobe); why gets the reason on failure. */
-int it_attach_callback(struct it_attach *a, const char *sym, struct it_cb_link *out,
-		       char *why, size_t whylen);
+/*
+ * How a callback is attached under pref: a module's callback gets kprobes
+ * in auto mode, because an fentry trampoline on a module function holds a
+ * reference on the module and rmmod then fails with "in use" (the module's
+ * exit, which unregisters the callback, runs only after that check).
+ * --mode fentry keeps fentry (and pins the module).  mod NULL/"" = vmlinux.
+ */
+enum it_mode_pref it_attach_cb_pref(enum it_mode_pref pref, const char *mod);
+/* Attach one callback (fentry clone first, else kprobe; see it_attach_cb_pref);
+ * why gets the reason on failure. */
+int it_attach_callback(struct it_attach *a, const char *sym, const char *mod,
+		       struct it_cb_link *out, char *why, size_t whylen);
 void it_attach_callback_detach(struct it_cb_link *l);
 /* Detach the API points (entries first, so no call is left half-traced); maps stay. */
 void it_attach_detach(struct it_attach *a);

@@ -202,8 +202,8 @@ int it_cmd_hist(const struct it_options *o)
 		spec.cons[spec.ncons++] = rec;
 		spec.stream_events = true;
 	}
-	if (!o->json && !o->child_argv && !o->dry_run)
-		fprintf(stderr, "Measuring IOASID latencies... Hit Ctrl-C to end.\n");
+	/* Printed once attached: a setup error stays the only line. */
+	spec.banner = "Measuring IOASID latencies... Hit Ctrl-C to end.";
 	rc = it_session_run(&spec);
 	/* it_session_run's pipeline destroyed the consumers */
 	it_writer_free(w);

@@ -14,7 +14,7 @@ int it_cmd_record(const struct it_options *o)
 		.stream_events = true,
 	};
 	struct it_consumer *rec = NULL;
-	char why[200];
+	char why[200], banner[4200];
 	int rc;
 
 	if (!w)
@@ -27,9 +27,10 @@ int it_cmd_record(const struct it_options *o)
 			return IT_EXIT_FAIL;
 		}
 		spec.cons[spec.ncons++] = rec;
-		if (!o->child_argv)
-			fprintf(stderr, "Recording IOASID events to %s... Hit Ctrl-C to end.\n",
-				o->output);
+		/* Printed once attached: a setup error stays the only line. */
+		snprintf(banner, sizeof(banner), "Recording IOASID events to %s... Hit Ctrl-C to end.",
+			 o->output);
+		spec.banner = banner;
 	}
 	rc = it_session_run(&spec);	/* the pipeline destroys the writer */
 	if (!rc && rec)

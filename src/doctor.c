@@ -106,7 +106,8 @@ int it_cmd_doctor(const struct it_options *o)
 			.mode = "-",
 		};
 		if (cbs[i].sym)
-			cbs[i].mode = it_mode_name(it_attach_probe(cbs[i].sym, o->mode, cb_why[i],
+			cbs[i].mode = it_mode_name(it_attach_probe(cbs[i].sym,
+								   it_attach_cb_pref(o->mode, cbs[i].mod), cb_why[i],
 								   sizeof(cb_why[i])));
 		if (!strcmp(cbs[i].mode, "-"))
 			add_missing(r.missing, sizeof(r.missing), cbs[i].sym ? cbs[i].sym : "callback");

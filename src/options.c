@@ -334,10 +334,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	}
 	case OPT_HELP:
+		state->flags &= ~ARGP_NO_ERRS;	/* argp prints no help with it set */
 		argp_state_help(state, state->out_stream, ARGP_HELP_STD_HELP & ~ARGP_HELP_EXIT_OK);
 		o->help_shown = true;
 		break;
 	case OPT_USAGE:
+		state->flags &= ~ARGP_NO_ERRS;
 		argp_state_help(state, state->out_stream, ARGP_HELP_USAGE);
 		o->help_shown = true;
 		break;
@@ -362,6 +364,55 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
+}
+
+/*
+ * One line for what argp would have complained about (it was told not to,
+ * ARGP_NO_ERRS): the first argument that names no option of this
+ * subcommand, else an option whose value is missing (the last one).
+ */
+static void argp_complaint(struct it_options *o, const char *sub,
+			   const struct argp_option *opts, int argc, char **argv)
+{
+	const struct argp_option *op;
+	int i;
+
+	for (i = 2; i < argc && strcmp(argv[i], "--"); i++) {
+		const char *a = argv[i];
+
+		if (a[0] != '-' || !a[1])
+			break;	/* the command: options end here */
+		if (a[1] == '-') {
+			size_t n = strcspn(a + 2, "=");
+
+			for (op = opts; op->name || op->key; op++)
+				if (op->name && strlen(op->name) == n && !strncmp(op->name, a + 2, n))
+					break;
+			if (!op->name && !op->key) {
+				fail(o, "bad option '%.*s': unknown (see 'ioasid-trace %s --help')",
+				     (int)(n + 2), a, sub);
+				return;
+			}
+			if (op->arg && !(op->flags & OPTION_ARG_OPTIONAL) && !a[2 + n])
+				i++;	/* its value is the next argument */
+			continue;
+		}
+		for (a++; *a; a++) {
+			for (op = opts; op->name || op->key; op++)
+				if (op->key == *a)
+					break;
+			if (!op->name && !op->key) {
+				fail(o, "bad option '-%c': unknown (see 'ioasid-trace %s --help')", *a, sub);
+				return;
+			}
+			if (op->arg) {
+				if (!a[1])
+					i++;
+				break;
+			}
+		}
+	}
+	fail(o, "bad option '%s': it needs a value (see 'ioasid-trace %s --help')", argv[argc - 1], sub);
 }
 
 struct subcmd {
@@ -466,8 +517,33 @@ int it_options_parse(int argc, char **argv, struct it_options *o)
 	};
 	snprintf(prog, sizeof(prog), "ioasid-trace %s", sc->name);
 	argv[1] = prog;	/* argp names the program after argv[0] of what it parses */
-	err = argp_parse(&argp, argc - 1, argv + 1,
-			 ARGP_IN_ORDER | ARGP_NO_EXIT | ARGP_NO_HELP, NULL, o);
+	/*
+	 * argp's own complaints (unknown option, missing value) would be
+	 * getopt's line on stderr plus argp's "Try ..." hint: ARGP_NO_ERRS
+	 * silences both and the one line is ours, naming the argument argp
+	 * stopped at.
+	 */
+	{
+		FILE *user_err = o->err, *mem;
+		char *buf = NULL;
+		size_t len = 0;
+		int next = 0;
+
+		mem = open_memstream(&buf, &len);
+		if (mem)
+			o->err = mem;
+		err = argp_parse(&argp, argc - 1, argv + 1,
+				 ARGP_IN_ORDER | ARGP_NO_EXIT | ARGP_NO_HELP | ARGP_NO_ERRS, &next, o);
+		o->err = user_err;
+		if (mem) {
+			fclose(mem);
+			if (buf && *buf)
+				fputs(buf, user_err ? user_err : stderr);
+			else if (err)
+				argp_complaint(o, sc->name, sc->options, argc, argv);
+			free(buf);
+		}
+	}
 	argv[1] = (char *)sc->name;
 	if (err)
 		return -1;

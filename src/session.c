@@ -76,7 +76,8 @@ static void print_plan(struct it_writer *w, const struct it_kernel *k,
 			.mode = "-",
 		};
 		if (cbs[i].sym)
-			cbs[i].mode = it_mode_name(it_attach_probe(cbs[i].sym, IT_PREF_AUTO,
+			cbs[i].mode = it_mode_name(it_attach_probe(cbs[i].sym,
+								   it_attach_cb_pref(IT_PREF_AUTO, cbs[i].mod),
 								   why[i], sizeof(why[i])));
 	}
 	r.points = pts;
@@ -141,7 +142,7 @@ int it_session_run(const struct it_session_spec *sp)
 	it_libbpf_setup(o->verbose);
 	if (geteuid() != 0)
 		return die("must run as root (loading BPF needs CAP_BPF and CAP_PERFMON)");
-	if (access("/sys/kernel/btf/vmlinux", R_OK))
+	if (!it_btf_usable())
 		return die("kernel has no BTF (/sys/kernel/btf/vmlinux): it needs CONFIG_DEBUG_INFO_BTF=y");
 	ks = it_ksyms_load(NULL);
 	if (!ks)
@@ -154,13 +155,17 @@ int it_session_run(const struct it_session_spec *sp)
 	pipe.dec.ksyms = ks;	/* the decoder owns the symbol table from here */
 	it_kernel_discover(&k, ks);
 	if (!k.chain_addr) {
+		/* Look it up before fini: the pipeline frees ks (it owns it). */
+		bool notify = it_ksyms_by_name(ks, "ioasid_notify", NULL) != NULL;
+
 		it_pipeline_fini(&pipe);
 		return die("kernel lacks the IOASID notifier series (missing: ioasid_chain%s); "
-			   "see 'ioasid-trace doctor'",
-			   it_ksyms_by_name(ks, "ioasid_notify", NULL) ? "" : ", ioasid_notify");
+			   "see 'ioasid-trace doctor'", notify ? "" : ", ioasid_notify");
 	}
 	it_kernel_snapshot(&k);	/* the first walk finds a custom allocator's free */
-	err = it_attach_plan(&plan, &k, o->mode);
+	/* A live run lets the real load be the probe (see it_attach_plan_quick). */
+	err = o->dry_run ? it_attach_plan(&plan, &k, o->mode)
+			 : it_attach_plan_quick(&plan, &k, o->mode);
 	if (o->dry_run) {
 		print_plan(sp->out, &k, &plan, true);
 		it_attach_close(&att);
@@ -178,6 +183,13 @@ int it_session_run(const struct it_session_spec *sp)
 
 	cfg = make_config(sp, &k);
 	err = it_attach_open(&att, &plan, &cfg, o->mode, o->verbose);
+	if (err && o->mode != IT_PREF_KPROBE) {
+		/* Some point refused fentry: probe each one, as doctor does. */
+		it_attach_close(&att);
+		err = it_attach_plan(&plan, &k, o->mode);
+		if (!err)
+			err = it_attach_open(&att, &plan, &cfg, o->mode, o->verbose);
+	}
 	if (err) {
 		rc = die("loading/attaching the BPF programs failed: %s%s%s", strerror(-err),
 			 *it_libbpf_last_error() ? ": " : "", it_libbpf_last_error());
@@ -244,8 +256,9 @@ int it_session_run(const struct it_session_spec *sp)
 	}
 	if (o->verbose)
 		fprintf(stderr, "ioasid-trace: attached%s\n", o->child_argv ? ", command started" : "");
-	else if (!o->child_argv && !o->json && sp->stream_events)
-		fprintf(stderr, "Tracing IOASID events... Hit Ctrl-C to end.\n");
+	else if (!o->child_argv && !o->json && (sp->banner || sp->stream_events))
+		fprintf(stderr, "%s\n", sp->banner ? sp->banner
+				       : "Tracing IOASID events... Hit Ctrl-C to end.");
 
 	if (o->duration_s)
 		deadline = t0 + (uint64_t)(o->duration_s * 1e9);
@@ -291,7 +304,9 @@ int it_session_run(const struct it_session_spec *sp)
 	 * listens (a subscriber removed just before the end is announced),
 	 * then detach callbacks and API points, then drain the rest.
 	 */
-	while (src->ops->poll(src, 0) > 0)
+	/* Bounded: the traced paths may still be busy (they are until detach). */
+	now = clock_ns(CLOCK_MONOTONIC) + 200000000ull;
+	while (src->ops->poll(src, 0) > 0 && clock_ns(CLOCK_MONOTONIC) < now)
 		;
 	it_chain_fini(&chain);
 	it_attach_detach(&att);

@@ -23,6 +23,8 @@ struct it_session_spec {
 	bool stream_events;	/* every record through the ring buffer (trace) */
 	bool kernel_hists;	/* aggregate latencies in the kernel (hist) */
 	int setup_rc;		/* exit code for setup failures (0: IT_EXIT_FAIL) */
+	const char *banner;	/* "... Hit Ctrl-C to end." once attached (no CMD, no -j);
+				 * NULL: the trace one when streaming */
 };
 
 int it_session_run(const struct it_session_spec *spec);

@@ -5,23 +5,41 @@
 #include "attach.h"
 #include "source.h"
 
+/*
+ * Records handled per poll.  libbpf's ring buffer consumer keeps going as
+ * long as the producer keeps adding, so under a load the tool cannot keep
+ * up with, one ring_buffer__poll() never returned and SIGINT, -d and the
+ * command's exit went unnoticed (until the load stopped).  A callback that
+ * returns < 0 makes libbpf stop after that record (which it consumed).
+ */
+#define IT_POLL_BUDGET	4096
+
 struct live {
 	struct ring_buffer *rb;
 	struct it_attach *a;
+	int n;		/* records handled in this poll */
 };
 
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct it_source *s = ctx;
+	struct live *l = s->priv;
+	int err = it_pipeline_raw(s->pipe, data, size);
 
-	return it_pipeline_raw(s->pipe, data, size);
+	if (err < 0)
+		return err;
+	return ++l->n >= IT_POLL_BUDGET ? -EAGAIN : 0;
 }
 
 static int live_poll(struct it_source *s, int timeout_ms)
 {
 	struct live *l = s->priv;
-	int n = ring_buffer__poll(l->rb, timeout_ms);
+	int n;
 
+	l->n = 0;
+	n = ring_buffer__poll(l->rb, timeout_ms);
+	if (n == -EAGAIN && l->n >= IT_POLL_BUDGET)
+		return l->n;	/* budget used up: more may be waiting */
 	return n == -EINTR ? 0 : n;
 }
 

@@ -165,6 +165,14 @@ void it_check_finish(struct it_check *ck, struct it_check_report *r)
 	/* Lost events can hide an event that would make a violation go away
 	 * (or appear): neither a pass nor a violation can be trusted. */
 	if (ck->lost) {
+		/*
+		 * All of them, not only those after the first "lost" meta
+		 * event: user space reads the drop counter after it has
+		 * consumed the records that follow a gap, so a violation judged
+		 * before the loss was known may already be the gap's doing.
+		 */
+		for (i = 0; i < ck->nv; i++)
+			ck->v[i].suspect = true;
 		r->verdict = IT_VERDICT_INCONCLUSIVE;
 		r->reason = "events were lost: the trace is incomplete";
 	} else if (ck->incomplete[0]) {
