@@ -17,6 +17,11 @@ static int setup_error(const char *fmt, const char *arg, const char *why)
 	return IT_VERDICT_ERROR;
 }
 
+/*
+ * The engine as the only consumer (plus the record writer with --record),
+ * fed live by a session or from a file by a replay: same engine, same
+ * report, whichever the source.
+ */
 int it_cmd_check(const struct it_options *o)
 {
 	struct it_check_opts copts = {
@@ -36,10 +41,8 @@ int it_cmd_check(const struct it_options *o)
 	char why[200];
 	int rc;
 
-	if (o->input)
-		return it_cmd_check_file(o, fmt);
 	/* --record: a second consumer writes the same events (check -i replays them) */
-	if (o->record && !o->dry_run &&
+	if (o->record && !o->input && !o->dry_run &&
 	    !(rec = it_record_writer_new(o->record, IT_VERDICT_ERROR, why, sizeof(why))))
 		return setup_error("%s%s", why, "");
 	if (o->output && !(out = fopen(o->output, "w"))) {
@@ -60,41 +63,8 @@ int it_cmd_check(const struct it_options *o)
 	spec.cons[spec.ncons++] = c;
 	if (rec)
 		spec.cons[spec.ncons++] = rec;
-	rc = it_session_run(&spec);	/* the pipeline destroys the consumers */
-	it_writer_free(w);
-	if (out != stdout && fclose(out))
-		return setup_error("writing %s: %s", o->output, strerror(errno));
-	return rc;
-}
-
-/* check -i FILE: the recorded events through the same engine (replay.c). */
-int it_cmd_check_file(const struct it_options *o, const char *format)
-{
-	struct it_check_opts copts = {
-		.only_mask = o->only_mask,
-		.strict = o->strict,
-		.fail_fast = o->fail_fast,
-	};
-	struct it_session_spec spec = { .o = o, .setup_rc = IT_VERDICT_ERROR };
-	struct it_consumer *c;
-	struct it_writer *w;
-	FILE *out = stdout;
-	int rc;
-
-	if (o->output && !(out = fopen(o->output, "w")))
-		return setup_error("cannot write %s: %s", o->output, strerror(errno));
-	w = it_writer_new(format, out, stderr);
-	c = w ? it_check_consumer_new(&copts, w) : NULL;
-	if (!c) {
-		it_writer_free(w);
-		if (out != stdout)
-			fclose(out);
-		return setup_error("%s%s", "out of memory", "");
-	}
-	w->verbose = o->verbose;
-	spec.out = w;
-	spec.cons[spec.ncons++] = c;
-	rc = it_replay_run(&spec, o->input);
+	/* the pipeline destroys the consumers */
+	rc = o->input ? it_replay_run(&spec, o->input) : it_session_run(&spec);
 	it_writer_free(w);
 	if (out != stdout && fclose(out))
 		return setup_error("writing %s: %s", o->output, strerror(errno));

@@ -13,8 +13,6 @@ int it_cmd_doctor(const struct it_options *o);
 int it_cmd_check(const struct it_options *o);
 int it_cmd_record(const struct it_options *o);
 int it_cmd_report(const struct it_options *o);
-/* check -i FILE: a recorded trace through the same engine (replay.c) */
-int it_cmd_check_file(const struct it_options *o, const char *format);
 
 /* The consumers behind trace and hist, for reuse (e.g. replaying a file). */
 void it_trace_consumer_init(struct it_consumer *c, struct it_writer *out);
