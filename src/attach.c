@@ -470,8 +470,7 @@ static int reuse_maps(struct callbacks_bpf *c, const struct events_bpf *ev)
 	int err = 0;
 
 	err = err ?: bpf_map__reuse_fd(c->maps.events, bpf_map__fd(ev->maps.events));
-	err = err ?: bpf_map__reuse_fd(c->maps.depths, bpf_map__fd(ev->maps.depths));
-	err = err ?: bpf_map__reuse_fd(c->maps.frames, bpf_map__fd(ev->maps.frames));
+	err = err ?: bpf_map__reuse_fd(c->maps.tstack, bpf_map__fd(ev->maps.tstack));
 	err = err ?: bpf_map__reuse_fd(c->maps.stats, bpf_map__fd(ev->maps.stats));
 	err = err ?: bpf_map__reuse_fd(c->maps.hists, bpf_map__fd(ev->maps.hists));
 	return err;
