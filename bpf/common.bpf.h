@@ -90,8 +90,11 @@ static __always_inline void it_fill_common(struct it_record *r, void *ctx, int k
 	r->phase = phase;
 	r->ioasid = IT_NO_ID;
 	r->sid = IT_NO_SID;
-	bpf_get_current_comm(r->comm, sizeof(r->comm));
-	it_fill_context(r, ctx, kprobe);
+	/* Records that are only filtered and counted (hist) need neither. */
+	if (cfg.emit_events || it_kind_is_control(kind)) {
+		bpf_get_current_comm(r->comm, sizeof(r->comm));
+		it_fill_context(r, ctx, kprobe);
+	}
 }
 
 /* *args as the callback sees it, in whichever layout the kernel has. */
@@ -234,8 +237,174 @@ static __always_inline void it_fill_ret(struct it_record *r, __u8 kind, __u64 re
 	}
 }
 
-static __always_inline void it_emit(struct it_record *r)
+/* ---- nesting ---------------------------------------------------------- */
+
+static __always_inline struct it_tstack *it_stack(int create)
 {
+	return bpf_task_storage_get(&tstack, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
+
+/* Hide a value's known range from clang so the verifier sees the mask. */
+static __always_inline __u32 it_frame_idx(__u32 i)
+{
+	asm volatile("" : "+r"(i));
+	return i & (IT_MAX_DEPTH - 1);
+}
+
+/* Push a frame; returns the call's depth (1 = outermost), 0 if not kept. */
+static __always_inline __u32 it_push(__u8 kind, const __u64 *a, __u64 ts)
+{
+	struct it_tstack *s = it_stack(1);
+	struct it_frame *f;
+	__u32 d;
+
+	if (!s) {
+		it_stat_inc(IT_STAT_FRAME_FULL);
+		return 0;
+	}
+	d = s->depth;
+	if (d >= IT_MAX_DEPTH) {
+		s->over += 1;
+		it_stat_inc(IT_STAT_FRAME_FULL);
+		return IT_MAX_DEPTH + s->over;
+	}
+	f = &s->f[it_frame_idx(d)];
+	f->ts = ts;
+	f->kind = kind;
+	f->a[0] = a[0];
+	f->a[1] = a[1];
+	f->a[2] = a[2];
+	f->a[3] = a[3];
+	s->depth = d + 1;
+	return d + 1;
+}
+
+/*
+ * Pop the innermost frame of this kind.  Normally it is the top one; a
+ * few levels are searched because an EXIT can be missing (a probe attached
+ * while the call was in flight), and the frames above a match are dropped.
+ * Returns the popped frame (valid until the next push of this task) and
+ * sets *depth to its depth; NULL if none matched.
+ */
+static __always_inline struct it_frame *it_pop(__u8 kind, __u32 *depth)
+{
+	struct it_tstack *s = it_stack(0);
+	__u32 d, i, idx;
+
+	if (!s)
+		return NULL;
+	if (s->over) {		/* the EXIT of a call whose frame was not kept */
+		s->over -= 1;
+		return NULL;
+	}
+	d = s->depth;
+	for (i = 0; i < 4; i++) {
+		if (d <= i || d > IT_MAX_DEPTH)
+			break;
+		idx = it_frame_idx(d - 1 - i);
+		if (s->f[idx].kind == kind) {
+			s->depth = d - 1 - i;
+			*depth = d - i;
+			return &s->f[idx];
+		}
+	}
+	return NULL;
+}
+
+/* The top frame's kind, IT_K__MAX when there is none. */
+static __always_inline __u32 it_top_kind(void)
+{
+	struct it_tstack *s = it_stack(0);
+	__u32 d;
+
+	if (!s || s->over)
+		return IT_K__MAX;
+	d = s->depth;
+	if (!d || d > IT_MAX_DEPTH)
+		return IT_K__MAX;
+	return s->f[it_frame_idx(d - 1)].kind;
+}
+
+/*
+ * hist mode (nothing streamed, no filter on record fields): only the
+ * histograms' calls matter, and of them only the start time, cmd (chain)
+ * and nb (callback).  No record, no comm/context/argument reads, no ring
+ * buffer: a frame push on ENTER, a pop and one histogram update on EXIT.
+ * Registration (control) records still take the full path: they drive
+ * attaching.  cfg is const volatile: the verifier drops the dead branch.
+ */
+static __always_inline int it_hist_fast(__u8 kind)
+{
+	return !cfg.emit_events && !cfg.filter_mask && !it_kind_is_control(kind);
+}
+
+static __always_inline int it_hist_kind(__u8 kind)
+{
+	return kind == IT_K_CHAIN || kind == IT_K_CALLBACK || kind == IT_K_FREE;
+}
+
+static __always_inline int it_tgid_ok(void)
+{
+	return !cfg.targ_tgid || (bpf_get_current_pid_tgid() >> 32) == cfg.targ_tgid;
+}
+
+static __always_inline int it_enter_fast(__u8 kind, const __u64 *a)
+{
+	if (!it_hist_kind(kind) || !it_tgid_ok())
+		return 0;
+	it_push(kind, a, bpf_ktime_get_ns());
+	return 0;
+}
+
+static __always_inline int it_exit_fast(__u8 kind)
+{
+	struct it_frame *f;
+	__u64 lat;
+	__u32 d = 0;
+
+	if (!it_hist_kind(kind) || !it_tgid_ok())
+		return 0;
+	f = it_pop(kind, &d);
+	if (!f) {
+		it_stat_inc(IT_STAT_UNMATCHED);
+		return 0;
+	}
+	lat = bpf_ktime_get_ns() - f->ts;
+	if (!cfg.hist_enabled)
+		return 0;
+	if (kind == IT_K_CHAIN) {
+		it_hist_add(IT_H_CHAIN, (__u32)f->a[1], lat);
+	} else if (kind == IT_K_CALLBACK) {
+		struct notifier_block *nb = (void *)f->a[0];
+
+		it_hist_add(IT_H_CALLBACK, nb ? (__u64)BPF_CORE_READ(nb, notifier_call) : 0, lat);
+	} else {
+		it_hist_add(IT_H_FREE_PATH, 0, lat);
+	}
+	return 0;
+}
+
+/* ---- the streaming path ----------------------------------------------- */
+
+/*
+ * Where a record is built: straight in the ring buffer when every record
+ * is streamed (no filter can drop it: no copy, and when the buffer is full
+ * nothing is read for a record that would be lost anyway), else on the
+ * stack, streamed (bpf_ringbuf_output) only if it matches.
+ */
+static __always_inline int it_direct(void)
+{
+	return cfg.emit_events && !cfg.hist_enabled &&
+	       !cfg.targ_tgid && !cfg.filter_mask;
+}
+
+static __always_inline void it_emit(struct it_record *r, int direct)
+{
+	if (direct) {
+		bpf_ringbuf_submit(r, 0);
+		return;
+	}
 	if (!cfg.emit_events && !it_kind_is_control(r->kind))
 		return;
 	if (!it_record_matches(&cfg, r))
@@ -244,127 +413,78 @@ static __always_inline void it_emit(struct it_record *r)
 		it_stat_inc(IT_STAT_RB_FULL);
 }
 
-/* ---- nesting ---------------------------------------------------------- */
-
-static __always_inline __u32 it_push(__u32 tid, __u8 kind, const __u64 *a, __u64 ts)
-{
-	struct it_frame_key key = { .tid = tid };
-	struct it_frame f = { .ts = ts, .kind = kind };
-	__u32 *dp, d;
-
-	dp = bpf_map_lookup_elem(&depths, &tid);
-	d = (dp ? *dp : 0) + 1;
-	key.depth = d;
-	f.a[0] = a[0];
-	f.a[1] = a[1];
-	f.a[2] = a[2];
-	f.a[3] = a[3];
-	if (bpf_map_update_elem(&frames, &key, &f, BPF_ANY))
-		it_stat_inc(IT_STAT_FRAME_FULL);
-	if (bpf_map_update_elem(&depths, &tid, &d, BPF_ANY))
-		it_stat_inc(IT_STAT_FRAME_FULL);
-	return d;
-}
-
-/*
- * Pop the innermost frame of this kind.  Normally it is the top one; a
- * few levels are searched because an EXIT can be missing (a probe attached
- * while the call was in flight), and the frames above a match are dropped.
- * Returns the depth of the popped frame, 0 if none matched.
- */
-static __always_inline __u32 it_pop(__u32 tid, __u8 kind, struct it_frame *out)
-{
-	struct it_frame_key key = { .tid = tid };
-	struct it_frame *f;
-	__u32 *dp, d, found = 0, i;
-
-	dp = bpf_map_lookup_elem(&depths, &tid);
-	if (!dp || !*dp)
-		return 0;
-	d = *dp;
-	for (i = 0; i < 4; i++) {
-		if (d <= i)
-			break;
-		key.depth = d - i;
-		f = bpf_map_lookup_elem(&frames, &key);
-		if (f && f->kind == kind) {
-			*out = *f;
-			found = d - i;
-			break;
-		}
-	}
-	if (!found)
-		return 0;
-	for (i = 0; i < 4; i++) {
-		if (found + i > d)
-			break;
-		key.depth = found + i;
-		bpf_map_delete_elem(&frames, &key);
-	}
-	d = found - 1;
-	if (d)
-		bpf_map_update_elem(&depths, &tid, &d, BPF_ANY);
-	else
-		bpf_map_delete_elem(&depths, &tid);
-	return found;
-}
-
-/* The top frame's kind, IT_K_NONE when there is none. */
-static __always_inline __u32 it_top_kind(__u32 tid)
-{
-	struct it_frame_key key = { .tid = tid };
-	struct it_frame *f;
-	__u32 *dp;
-
-	dp = bpf_map_lookup_elem(&depths, &tid);
-	if (!dp || !*dp)
-		return IT_K__MAX;
-	key.depth = *dp;
-	f = bpf_map_lookup_elem(&frames, &key);
-	return f ? f->kind : IT_K__MAX;
-}
-
 /* ---- the two entry points ------------------------------------------- */
 
 static __always_inline int it_enter(void *ctx, int kprobe, __u8 kind,
 				    __u64 a0, __u64 a1, __u64 a2, __u64 a3)
 {
-	struct it_record r = {};
+	struct it_record rs, *r = &rs;
 	__u64 a[4] = { a0, a1, a2, a3 };
+	int direct = it_direct();
 
-	it_fill_common(&r, ctx, kprobe, kind, IT_PH_ENTER);
-	it_fill_args(&r, kind, a);
-	r.depth = it_push(r.tid, kind, a, r.ts_ns);
-	it_emit(&r);
+	if (it_hist_fast(kind))
+		return it_enter_fast(kind, a);
+	if (direct) {
+		r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+		if (!r) {
+			it_stat_inc(IT_STAT_RB_FULL);
+			it_push(kind, a, bpf_ktime_get_ns());
+			return 0;
+		}
+	}
+	__builtin_memset(r, 0, sizeof(*r));
+	it_fill_common(r, ctx, kprobe, kind, IT_PH_ENTER);
+	it_fill_args(r, kind, a);
+	r->depth = it_push(kind, a, r->ts_ns);
+	it_emit(r, direct);
 	return 0;
 }
 
 static __always_inline int it_exit(void *ctx, int kprobe, __u8 kind, __u64 ret)
 {
-	struct it_record r = {};
-	struct it_frame f = {};
+	__u64 none[4] = {};
+	struct it_record rs, *r = &rs;
+	struct it_frame *f;
+	const __u64 *a = none;
+	__u64 ts_start = 0;
+	__u32 d = 0;
+	int direct = it_direct();
 
-	it_fill_common(&r, ctx, kprobe, kind, IT_PH_EXIT);
-	r.depth = it_pop(r.tid, kind, &f);
-	if (r.depth) {
-		r.lat_ns = r.ts_ns - f.ts;
+	if (it_hist_fast(kind))
+		return it_exit_fast(kind);
+	f = it_pop(kind, &d);
+	if (f) {
+		a = f->a;
+		ts_start = f->ts;
 	} else {
-		r.flags |= IT_F_UNMATCHED;
 		it_stat_inc(IT_STAT_UNMATCHED);
 	}
-	it_fill_args(&r, kind, f.a);
-	it_fill_ret(&r, kind, ret, f.a);
-
-	if (cfg.hist_enabled && r.depth &&
-	    it_record_matches(&cfg, &r)) {
-		if (kind == IT_K_CHAIN)
-			it_hist_add(IT_H_CHAIN, r.cmd, r.lat_ns);
-		else if (kind == IT_K_CALLBACK)
-			it_hist_add(IT_H_CALLBACK, r.cb, r.lat_ns);
-		else if (kind == IT_K_FREE)
-			it_hist_add(IT_H_FREE_PATH, 0, r.lat_ns);
+	if (direct) {
+		r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+		if (!r) {
+			it_stat_inc(IT_STAT_RB_FULL);
+			return 0;
+		}
 	}
-	it_emit(&r);
+	__builtin_memset(r, 0, sizeof(*r));
+	it_fill_common(r, ctx, kprobe, kind, IT_PH_EXIT);
+	r->depth = d;
+	if (f)
+		r->lat_ns = r->ts_ns - ts_start;
+	else
+		r->flags |= IT_F_UNMATCHED;
+	it_fill_args(r, kind, a);
+	it_fill_ret(r, kind, ret, a);
+
+	if (!direct && cfg.hist_enabled && d && it_record_matches(&cfg, r)) {
+		if (kind == IT_K_CHAIN)
+			it_hist_add(IT_H_CHAIN, r->cmd, r->lat_ns);
+		else if (kind == IT_K_CALLBACK)
+			it_hist_add(IT_H_CALLBACK, r->cb, r->lat_ns);
+		else if (kind == IT_K_FREE)
+			it_hist_add(IT_H_FREE_PATH, 0, r->lat_ns);
+	}
+	it_emit(r, direct);
 	return 0;
 }
 

@@ -110,7 +110,7 @@ int BPF_KPROBE(kp_blocking_notifier_call_chain, __u64 nh, __u64 val, __u64 v)
 	if (nh != cfg.chain_addr) {
 		__u64 a[4] = { nh, 0, 0, 0 };
 
-		it_push((__u32)bpf_get_current_pid_tgid(), IT_K_NONE, a, 0);
+		it_push(IT_K_NONE, a, 0);
 		return 0;
 	}
 	return it_enter(ctx, 1, IT_K_CHAIN, nh, val, v, 0);
@@ -119,12 +119,10 @@ int BPF_KPROBE(kp_blocking_notifier_call_chain, __u64 nh, __u64 val, __u64 v)
 SEC("kretprobe/blocking_notifier_call_chain")
 int BPF_KRETPROBE(kr_blocking_notifier_call_chain, __u64 ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	if (it_top_kind() == IT_K_NONE) {
+		__u32 d;
 
-	if (it_top_kind(tid) == IT_K_NONE) {
-		struct it_frame f;
-
-		it_pop(tid, IT_K_NONE, &f);
+		it_pop(IT_K_NONE, &d);
 		return 0;
 	}
 	return it_exit(ctx, 1, IT_K_CHAIN, ret);

@@ -15,19 +15,6 @@ struct {
 	__uint(max_entries, IT_RINGBUF_BYTES);
 } events SEC(".maps");
 
-/* tid -> current nesting depth inside traced functions */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, IT_MAX_TASKS);
-	__type(key, __u32);
-	__type(value, __u32);
-} depths SEC(".maps");
-
-struct it_frame_key {
-	__u32 tid;
-	__u32 depth;
-};
-
 /* One call in flight: when it started and the arguments its EXIT needs. */
 struct it_frame {
 	__u64 ts;
@@ -36,15 +23,29 @@ struct it_frame {
 	__u32 _pad;
 };
 
-/* (tid, depth) -> frame: start times per task PER DEPTH, so nested and
- * re-entered calls (a chain inside a chain, a callback freeing an ID) each
- * get their own start time instead of overwriting one per thread. */
+/*
+ * The calls in flight of ONE task, innermost last: start times per task
+ * PER DEPTH, so nested and re-entered calls (a chain inside a chain, a
+ * callback freeing an ID) each get their own start time.  Task local
+ * storage (6.1 allows it in fentry/fexit and kprobe programs): one
+ * bpf_task_storage_get() per ENTER/EXIT finds it through the task's own
+ * storage cache, where the (tid, depth) and tid hash maps this replaces
+ * cost two to six hash operations per call; and it goes away with the task.
+ * Calls nested deeper than IT_MAX_DEPTH are counted in over (their frames
+ * are not kept: IT_STAT_FRAME_FULL, their EXIT is unmatched).
+ */
+struct it_tstack {
+	__u32 depth;		/* frames in f[] */
+	__u32 over;		/* calls in flight beyond IT_MAX_DEPTH */
+	struct it_frame f[IT_MAX_DEPTH];
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, IT_MAX_TASKS * 2);
-	__type(key, struct it_frame_key);
-	__type(value, struct it_frame);
-} frames SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct it_tstack);
+} tstack SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -19,23 +19,26 @@
  * The attach points.  fentry_prog/kprobe_prog name the program pairs in
  * events.bpf.c (fe_X/fx_X and kp_X/kr_X).  "required": without it the
  * notifier chain cannot be followed at all.  "series": added by the IOASID
- * notifier series (v1 01-08), so absent on a vanilla kernel.
+ * notifier series (v1 01-08), so absent on a vanilla kernel.  "hist": needed
+ * when nothing is streamed (hist mode): it feeds a histogram or drives
+ * attaching; the others are then not attached at all (each fentry/fexit
+ * pair costs two trampolines per call even if its programs return at once).
  */
 static const struct {
 	const char *func, *what, *fentry_prog, *kprobe_prog;
-	bool required, series;
+	bool required, series, hist;
 } points[] = {
-	{ "ioasid_alloc", "allocate an IOASID (args + new id)", "ioasid_alloc", "ioasid_alloc", false, false },
-	{ "ioasid_free", "free an IOASID (free path start/end)", "ioasid_free", "ioasid_free", false, false },
-	{ "ioasid_free_locked", "free under the mutex, runs the FREE chain", "ioasid_free_locked", "ioasid_free_locked", false, true },
-	{ "default_free", "default allocator's ops->free", "default_free", "allocator_free", false, false },
-	{ "ioasid_notify", "publish BIND/UNBIND/... (cmd + result)", "ioasid_notify", "ioasid_notify", true, true },
-	{ "ioasid_add_notifier", "subscriber registers (followed live)", "ioasid_add_notifier", "ioasid_add_notifier", true, true },
-	{ "ioasid_remove_notifier", "subscriber unregisters (followed live)", "ioasid_remove_notifier", "ioasid_remove_notifier", true, true },
-	{ "blocking_notifier_call_chain", "the chain call, filtered to ioasid_chain", "blocking_notifier_call_chain", "blocking_notifier_call_chain", true, false },
-	{ "ioasid_alloc_set", "allocate an IOASID set", "ioasid_alloc_set", "ioasid_alloc_set", false, true },
-	{ "ioasid_free_set", "free a set and its IDs", "ioasid_free_set", "ioasid_free_set", false, true },
-	{ "ioasid_attach_data", "attach private data to an IOASID", "ioasid_attach_data", "ioasid_attach_data", false, true },
+	{ "ioasid_alloc", "allocate an IOASID (args + new id)", "ioasid_alloc", "ioasid_alloc", false, false, false },
+	{ "ioasid_free", "free an IOASID (free path start/end)", "ioasid_free", "ioasid_free", false, false, true },
+	{ "ioasid_free_locked", "free under the mutex, runs the FREE chain", "ioasid_free_locked", "ioasid_free_locked", false, true, false },
+	{ "default_free", "default allocator's ops->free", "default_free", "allocator_free", false, false, false },
+	{ "ioasid_notify", "publish BIND/UNBIND/... (cmd + result)", "ioasid_notify", "ioasid_notify", true, true, false },
+	{ "ioasid_add_notifier", "subscriber registers (followed live)", "ioasid_add_notifier", "ioasid_add_notifier", true, true, true },
+	{ "ioasid_remove_notifier", "subscriber unregisters (followed live)", "ioasid_remove_notifier", "ioasid_remove_notifier", true, true, true },
+	{ "blocking_notifier_call_chain", "the chain call, filtered to ioasid_chain", "blocking_notifier_call_chain", "blocking_notifier_call_chain", true, false, true },
+	{ "ioasid_alloc_set", "allocate an IOASID set", "ioasid_alloc_set", "ioasid_alloc_set", false, true, false },
+	{ "ioasid_free_set", "free a set and its IDs", "ioasid_free_set", "ioasid_free_set", false, true, false },
+	{ "ioasid_attach_data", "attach private data to an IOASID", "ioasid_attach_data", "ioasid_attach_data", false, true, false },
 };
 
 const char *it_mode_name(enum it_mode m)
@@ -310,6 +313,7 @@ static int plan(struct it_attach_report *rep, const struct it_kernel *k,
 		p->kprobe_prog = points[i].kprobe_prog;
 		p->required = points[i].required;
 		p->series = points[i].series;
+		p->hist = points[i].hist;
 		p->present = it_ksyms_by_name(k->ksyms, p->func, NULL) != NULL;
 		if (p->present)
 			p->mode = plan_mode(p->func, pref, probe, p->why, sizeof(p->why));
@@ -414,7 +418,10 @@ int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
 		struct it_point_state *ps = &a->rep.pts[i];
 		struct bpf_program *pe, *px;
 
-		if (ps->mode == IT_MODE_FENTRY) {
+		ps->skipped = !cfg->emit_events && !ps->hist && ps->mode != IT_MODE_NONE;
+		if (ps->skipped) {
+			continue;
+		} else if (ps->mode == IT_MODE_FENTRY) {
 			pe = prog(a->ev->obj, "fe", ps->fentry_prog);
 			px = prog(a->ev->obj, "fx", ps->fentry_prog);
 		} else if (ps->mode == IT_MODE_KPROBE) {
@@ -441,7 +448,7 @@ int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
 		struct it_point_state *ps = &a->rep.pts[i];
 		int ph;
 
-		for (ph = 0; ph < 2; ph++) {
+		for (ph = 0; ph < 2 && !ps->skipped; ph++) {
 			struct bpf_link *l;
 
 			if (ps->mode == IT_MODE_FENTRY) {
@@ -470,8 +477,7 @@ static int reuse_maps(struct callbacks_bpf *c, const struct events_bpf *ev)
 	int err = 0;
 
 	err = err ?: bpf_map__reuse_fd(c->maps.events, bpf_map__fd(ev->maps.events));
-	err = err ?: bpf_map__reuse_fd(c->maps.depths, bpf_map__fd(ev->maps.depths));
-	err = err ?: bpf_map__reuse_fd(c->maps.frames, bpf_map__fd(ev->maps.frames));
+	err = err ?: bpf_map__reuse_fd(c->maps.tstack, bpf_map__fd(ev->maps.tstack));
 	err = err ?: bpf_map__reuse_fd(c->maps.stats, bpf_map__fd(ev->maps.stats));
 	err = err ?: bpf_map__reuse_fd(c->maps.hists, bpf_map__fd(ev->maps.hists));
 	return err;

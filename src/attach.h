@@ -60,6 +60,8 @@ struct it_point_state {
 	bool required;		/* tracing refuses to start without it */
 	bool series;		/* added by the notifier series: named as missing by doctor */
 	bool present;		/* found in kallsyms */
+	bool hist;		/* needed in hist mode (histogram or follower) */
+	bool skipped;		/* hist mode: not needed, not attached */
 	enum it_mode mode;
 	char why[160];		/* why fentry (and kprobe) failed */
 	char func_buf[128];

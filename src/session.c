@@ -203,7 +203,8 @@ int it_session_run(const struct it_session_spec *sp)
 	for (i = 0; i < plan.n && o->verbose; i++)
 		if (att.rep.pts[i].mode != IT_MODE_NONE)
 			fprintf(stderr, "ioasid-trace: %-30s %s\n", att.rep.pts[i].func,
-				it_mode_name(att.rep.pts[i].mode));
+				att.rep.pts[i].skipped ? "not needed (hist)"
+						       : it_mode_name(att.rep.pts[i].mode));
 
 	/*
 	 * The follower is attached (ioasid_add/remove_notifier are in the
