@@ -61,7 +61,9 @@ IT_TESTS := $(patsubst tests/unit/%.c,$(IT_BUILD)/tests/%,$(IT_TEST_SRCS))
 
 .PHONY: tool unit-tests vmlinux-h tool-clean FORCE
 .DELETE_ON_ERROR:
-.SECONDARY: $(IT_BPF_OBJS)
+# The skeletons are intermediate to make; keep them: fuzz/fuzz.mk and a
+# rebuild of one user-space object need them after the link.
+.SECONDARY: $(IT_BPF_OBJS) $(IT_SKELS)
 
 tool: $(IT_BUILD)/ioasid-trace
 
