@@ -79,15 +79,5 @@ log=$(mktemp)
 	env IOASID_TRACE="$BIN" HIST_CYCLES="$CYCLES" bash "$vt_top/tests/vm/hist.sh" --guest "$ko" \
 	>"$log" 2>&1
 rc=$?
-awk '
-	/^(not )?ok [0-9]+ - / { n++; sub(/ok [0-9]+ -/, "ok " n " -"); print; next }
-	/^(not )?ok TAPN - / { n++; sub(/ok TAPN -/, "ok " n " -"); print; next }
-	/^hist: [0-9]+ passed/ { next }
-	{ print "# " $0 }' "$log" >"$log.tap"
-cat "$log.tap"
-vt_n=$(grep -Ec '^(not )?ok [0-9]+ - ' "$log.tap")
-vt_fail=$(grep -Ec '^not ok [0-9]+ - ' "$log.tap")
-vt_pass=$((vt_n - vt_fail))
-[ $rc = 0 ] || [ "$vt_fail" != 0 ] || vt_notok "guest exited $rc"
-rm -f "$log" "$log.tap"
+vt_adopt_guest_log "$log" hist "$rc" guest
 vt_done hist

@@ -16,6 +16,24 @@ vt_done() {
 	echo "$1: $vt_pass passed, $vt_fail failed"
 	[ "$vt_fail" = 0 ]
 }
+# Adopt the TAP lines a guest run wrote to LOG: renumber them after ours
+# (python helpers print "ok TAPN -"), show every other line as a comment,
+# drop the guest's own summary line NAME: N passed, and count the results.
+# A guest that exited non-zero (RC) without a failed line still fails.
+vt_adopt_guest_log() {	# LOG NAME RC WHAT
+	awk -v name="$2" '
+		/^(not )?ok [0-9]+ - / { n++; sub(/ok [0-9]+ -/, "ok " n " -"); print; next }
+		/^(not )?ok TAPN - / { n++; sub(/ok TAPN -/, "ok " n " -"); print; next }
+		$0 ~ "^" name ": [0-9]+ passed" { next }
+		{ print "# " $0 }' "$1" >"$1.tap"
+	cat "$1.tap"
+	vt_n=$(grep -Ec '^(not )?ok [0-9]+ - ' "$1.tap")
+	vt_fail=$(grep -Ec '^not ok [0-9]+ - ' "$1.tap")
+	vt_pass=$((vt_n - vt_fail))
+	[ "$3" = 0 ] || [ "$vt_fail" != 0 ] || vt_notok "$4 exited $3"
+	rm -f "$1" "$1.tap"
+}
+
 vt_skip_all() { echo "1..0 # SKIP $*"; echo "$1: 0 passed, 0 failed"; exit 0; }
 
 # The pieces a VM test needs; prints "KDIR KO" for a flavor or skips.

@@ -144,18 +144,7 @@ log=$(mktemp)
 "$vt_top/scripts/vm-run.sh" --kernel "$seed" --timeout 240 -- \
 	env IOASID_TRACE="$BIN" bash "$vt_top/tests/vm/trace.sh" --guest "$ko" >"$log" 2>&1
 rc=$?
-# Renumber the guest's python lines after the shell ones.
-awk -v base=0 '
-	/^(not )?ok [0-9]+ - / { n++; sub(/ok [0-9]+ -/, "ok " n " -"); print; next }
-	/^(not )?ok TAPN - / { n++; sub(/ok TAPN -/, "ok " n " -"); print; next }
-	/^trace: [0-9]+ passed/ { next }
-	{ print "# " $0 }' "$log" >"$log.tap"
-cat "$log.tap"
-vt_n=$(grep -Ec '^(not )?ok [0-9]+ - ' "$log.tap")
-vt_fail=$(grep -Ec '^not ok [0-9]+ - ' "$log.tap")
-vt_pass=$((vt_n - vt_fail))
-[ $rc = 0 ] || [ "$vt_fail" != 0 ] || vt_notok "seed guest exited $rc"
-rm -f "$log" "$log.tap"
+vt_adopt_guest_log "$log" trace "$rc" "seed guest"
 
 vanilla=$("$vt_top/scripts/kernel-build.sh" vanilla 2>/dev/null)
 if [ -n "$vanilla" ]; then

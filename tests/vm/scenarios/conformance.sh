@@ -43,15 +43,7 @@ hctl notify 999999 BIND >/dev/null	# unknown: -EINVAL, nobody notified
 # A free whose FREE subscriber is slow, and an allocation by another task
 # meanwhile: a conforming kernel makes the allocation wait until the free
 # is over, so the freed ID cannot be handed out during its FREE chain (inv 9).
-r=$(hctl alloc "$sid" 1); x=$(hval ids "$r")
-echo sleep >"$H/sub/kvm/delay_mode"
-echo 300000 >"$H/sub/kvm/delay_us"
-(echo "free $x" >"$H/ctl") &
-sleep 0.1
-r=$(hctl alloc "$sid" 1); y=$(hval ids "$r")
-wait
-echo 0 >"$H/sub/kvm/delay_us"
-hctl free "$y" >/dev/null
+hrace_free_alloc "$sid"
 
 # Concurrency: two publishers, slow FREE subscribers (a free in progress is
 # visible to the other thread), then the set goes away.

@@ -18,15 +18,7 @@ for id in $ids; do hctl free "$id" >/dev/null; done
 hctl notify 999999 BIND >/dev/null	# unknown ID (inv 4)
 
 # A slow FREE subscriber and a second task allocating meanwhile (inv 9).
-r=$(hctl alloc "$sid" 1); x=$(hval ids "$r")
-echo sleep >"$H/sub/kvm/delay_mode"
-echo 300000 >"$H/sub/kvm/delay_us"
-(echo "free $x" >"$H/ctl") &
-sleep 0.1
-r=$(hctl alloc "$sid" 1); y=$(hval ids "$r")
-wait
-echo 0 >"$H/sub/kvm/delay_us"
-hctl free "$y" >/dev/null
+hrace_free_alloc "$sid"
 hctl free_set "$sid" destroy >/dev/null
 echo 0 >"$H/sub/vdcm/registered"
 echo "corpus scenario: done"

@@ -18,3 +18,20 @@ hctl() {
 
 # Value of key K in a "ok k=v k=v" result line.
 hval() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+# In set SID: free an ID while the kvm subscriber sleeps 300 ms in its FREE
+# callback, and allocate from another task meanwhile.  A conforming kernel
+# makes the allocation wait for the free (invariant 9); the new ID is freed
+# again before returning.
+hrace_free_alloc() {
+	local r x y
+	r=$(hctl alloc "$1" 1); x=$(hval ids "$r")
+	echo sleep >"$H/sub/kvm/delay_mode"
+	echo 300000 >"$H/sub/kvm/delay_us"
+	(echo "free $x" >"$H/ctl") &
+	sleep 0.1
+	r=$(hctl alloc "$1" 1); y=$(hval ids "$r")
+	wait
+	echo 0 >"$H/sub/kvm/delay_us"
+	hctl free "$y" >/dev/null
+}
