@@ -349,6 +349,24 @@ static __always_inline int it_tgid_ok(void)
 	return !cfg.targ_tgid || (bpf_get_current_pid_tgid() >> 32) == cfg.targ_tgid;
 }
 
+/*
+ * The histogram slot of a finished call (IT_HSLOT_*): the chain's by cmd,
+ * a callback's from how it was attached (its fentry clone's cfg.cb_slot,
+ * its kprobe's cookie: src/attach.c gives both), the free path's fixed.
+ */
+static __always_inline __u32 it_hist_slot(void *ctx, int kprobe, __u8 kind, __u64 cmd)
+{
+	if (kind == IT_K_CHAIN)
+		return cmd < IT_HSLOT_CMDS ? IT_HSLOT_CHAIN0 + (__u32)cmd : IT_HIST_KEYS;
+	if (kind == IT_K_CALLBACK) {
+		__u32 slot = kprobe ? (__u32)bpf_get_attach_cookie(ctx) : cfg.cb_slot;
+
+		/* 0: attached without a slot (the table was full) */
+		return slot >= IT_HSLOT_CB0 ? slot : IT_HIST_KEYS;
+	}
+	return IT_HSLOT_FREE_PATH;
+}
+
 static __always_inline int it_enter_fast(__u8 kind, const __u64 *a)
 {
 	if (!it_hist_kind(kind) || !it_tgid_ok())
@@ -357,7 +375,7 @@ static __always_inline int it_enter_fast(__u8 kind, const __u64 *a)
 	return 0;
 }
 
-static __always_inline int it_exit_fast(__u8 kind)
+static __always_inline int it_exit_fast(void *ctx, int kprobe, __u8 kind)
 {
 	struct it_frame *f;
 	__u64 lat;
@@ -371,17 +389,8 @@ static __always_inline int it_exit_fast(__u8 kind)
 		return 0;
 	}
 	lat = bpf_ktime_get_ns() - f->ts;
-	if (!cfg.hist_enabled)
-		return 0;
-	if (kind == IT_K_CHAIN) {
-		it_hist_add(IT_H_CHAIN, (__u32)f->a[1], lat);
-	} else if (kind == IT_K_CALLBACK) {
-		struct notifier_block *nb = (void *)f->a[0];
-
-		it_hist_add(IT_H_CALLBACK, nb ? (__u64)BPF_CORE_READ(nb, notifier_call) : 0, lat);
-	} else {
-		it_hist_add(IT_H_FREE_PATH, 0, lat);
-	}
+	if (cfg.hist_enabled)
+		it_hist_add(it_hist_slot(ctx, kprobe, kind, f->a[1]), lat);
 	return 0;
 }
 
@@ -451,7 +460,7 @@ static __always_inline int it_exit(void *ctx, int kprobe, __u8 kind, __u64 ret)
 	int direct = it_direct();
 
 	if (it_hist_fast(kind))
-		return it_exit_fast(kind);
+		return it_exit_fast(ctx, kprobe, kind);
 	f = it_pop(kind, &d);
 	if (f) {
 		a = f->a;
@@ -477,12 +486,8 @@ static __always_inline int it_exit(void *ctx, int kprobe, __u8 kind, __u64 ret)
 	it_fill_ret(r, kind, ret, a);
 
 	if (!direct && cfg.hist_enabled && d && it_record_matches(&cfg, r)) {
-		if (kind == IT_K_CHAIN)
-			it_hist_add(IT_H_CHAIN, r->cmd, r->lat_ns);
-		else if (kind == IT_K_CALLBACK)
-			it_hist_add(IT_H_CALLBACK, r->cb, r->lat_ns);
-		else if (kind == IT_K_FREE)
-			it_hist_add(IT_H_FREE_PATH, 0, r->lat_ns);
+		if (it_hist_kind(kind))
+			it_hist_add(it_hist_slot(ctx, kprobe, kind, r->cmd), r->lat_ns);
 	}
 	it_emit(r, direct);
 	return 0;

@@ -1,15 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * In-kernel latency histograms: hist mode streams nothing per event, it
- * only adds each finished call's latency here.  Bucketing is the shared
+ * only adds each finished call's latency here, in the slot its caller
+ * names (chain: by cmd; callback: by attachment; the free path).  Bucketing is the shared
  * it_hist_bucket() so user space (offline histograms, unit tests) puts a
  * value in exactly the same bucket.
  */
 #ifndef IT_HIST_BPF_H
 #define IT_HIST_BPF_H
-
-/* Template for new keys; a per-CPU hash value is too big for the stack. */
-static struct it_hist it_zero_hist;
 
 static __always_inline void it_stat_inc(__u32 which)
 {
@@ -19,21 +17,17 @@ static __always_inline void it_stat_inc(__u32 which)
 		*v += 1;
 }
 
-static __always_inline void it_hist_add(__u32 type, __u64 id, __u64 lat_ns)
+/* slot: IT_HSLOT_*; the array's bounds check rejects one out of range. */
+static __always_inline void it_hist_add(__u32 slot, __u64 lat_ns)
 {
-	struct it_hist_key key = { .type = type, .id = id };
-	struct it_hist *h;
 	__u64 unit = cfg.hist_unit_ns ? cfg.hist_unit_ns : 1;
+	struct it_hist *h;
 	__u32 b;
 
-	h = bpf_map_lookup_elem(&hists, &key);
+	h = bpf_map_lookup_elem(&hists, &slot);
 	if (!h) {
-		bpf_map_update_elem(&hists, &key, &it_zero_hist, BPF_NOEXIST);
-		h = bpf_map_lookup_elem(&hists, &key);
-		if (!h) {
-			it_stat_inc(IT_STAT_HIST_FULL);
-			return;
-		}
+		it_stat_inc(IT_STAT_HIST_FULL);
+		return;
 	}
 	b = it_hist_bucket(lat_ns / unit, cfg.hist_sub_bits);
 	/*

@@ -54,11 +54,14 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
-/* Latency histograms, per CPU so updates need no atomics. */
+/*
+ * Latency histograms, per CPU so updates need no atomics, indexed by slot
+ * (IT_HSLOT_*, include/ioasid_trace.h says why not a hash).
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 128);
-	__type(key, struct it_hist_key);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IT_HIST_KEYS);
+	__type(key, __u32);
 	__type(value, struct it_hist);
 } hists SEC(".maps");
 

@@ -128,7 +128,7 @@ enum it_stat {
 	IT_STAT_RB_FULL = 0,	/* ring buffer reservation failed: record lost */
 	IT_STAT_FRAME_FULL,	/* nesting frame could not be stored: latency lost */
 	IT_STAT_UNMATCHED,	/* EXIT without ENTER */
-	IT_STAT_HIST_FULL,	/* histogram key could not be created */
+	IT_STAT_HIST_FULL,	/* latency with no histogram slot (see IT_HIST_KEYS) */
 	IT_STAT__COUNT,
 };
 
@@ -146,6 +146,24 @@ struct it_hist_key {
 	__u32 _pad;
 	__u64 id;
 };
+
+/*
+ * The kernel keeps its histograms in a per-CPU ARRAY indexed by a slot
+ * number, not in a hash keyed by it_hist_key: an array lookup is an index
+ * and a bounds check where a hash lookup hashes and walks a bucket, and the
+ * callback's slot comes from its attachment (a const of its fentry clone,
+ * the kprobe's cookie) where the key needed a read of nb->notifier_call.
+ * User space owns the slot -> it_hist_key table (src/attach.c):
+ *   0                      the free path
+ *   1 .. IT_HSLOT_CMDS     the chain, by cmd (cmd >= IT_HSLOT_CMDS: not kept)
+ *   IT_HSLOT_CB0 ..        one per traced callback, given at attach time
+ * A value a slot cannot hold counts in IT_STAT_HIST_FULL.
+ */
+#define IT_HIST_KEYS		128
+#define IT_HSLOT_FREE_PATH	0
+#define IT_HSLOT_CHAIN0		1
+#define IT_HSLOT_CMDS		15
+#define IT_HSLOT_CB0		(IT_HSLOT_CHAIN0 + IT_HSLOT_CMDS)
 
 #define IT_HIST_MAX_SUB_BITS	4
 #define IT_HIST_SLOTS		1024	/* >= (64 - k + 1) << k for every k <= 4 */
@@ -228,7 +246,7 @@ struct it_config {
 	__u32 targ_ioasid;
 	__s32 targ_sid;
 	__u32 targ_cmd;
-	__u32 _pad;
+	__u32 cb_slot;		/* callbacks.bpf.c fentry clone: its histogram slot */
 };
 
 /* Records user space needs whatever the filters say: they drive attaching. */

@@ -382,6 +382,41 @@ static struct bpf_program *prog(struct bpf_object *obj, const char *prefix, cons
 	return bpf_object__find_program_by_name(obj, name);
 }
 
+/* The fixed slots of the histogram array; callbacks get theirs on attach. */
+static void hist_keys_init(struct it_attach *a)
+{
+	uint32_t cmd;
+
+	a->hist_keys[IT_HSLOT_FREE_PATH].type = IT_H_FREE_PATH;
+	for (cmd = 0; cmd < IT_HSLOT_CMDS; cmd++) {
+		a->hist_keys[IT_HSLOT_CHAIN0 + cmd].type = IT_H_CHAIN;
+		a->hist_keys[IT_HSLOT_CHAIN0 + cmd].id = cmd;
+	}
+}
+
+/*
+ * The slot of callback cb: the one it had (a callback detached and attached
+ * again keeps its histogram), else the first free one; 0 when all are taken
+ * (then its latencies count in IT_STAT_HIST_FULL).  Slots are never reused
+ * within a run: a gone callback's histogram is still reported at the end.
+ */
+static uint32_t hist_cb_slot(struct it_attach *a, uint64_t cb)
+{
+	uint32_t i;
+
+	for (i = IT_HSLOT_CB0; i < IT_HIST_KEYS; i++)
+		if (a->hist_keys[i].type == IT_H_CALLBACK && a->hist_keys[i].id == cb)
+			return i;
+	for (i = IT_HSLOT_CB0; i < IT_HIST_KEYS; i++) {
+		if (!a->hist_keys[i].type) {
+			a->hist_keys[i].type = IT_H_CALLBACK;
+			a->hist_keys[i].id = cb;
+			return i;
+		}
+	}
+	return 0;
+}
+
 int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
 		   const struct it_config *cfg, enum it_mode_pref pref, int verbose)
 {
@@ -390,6 +425,7 @@ int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
 	int err;
 
 	memset(a, 0, sizeof(*a));
+	hist_keys_init(a);
 	a->rep = *plan;
 	a->cfg = *cfg;
 	a->pref = pref;
@@ -495,10 +531,12 @@ enum it_mode_pref it_attach_cb_pref(enum it_mode_pref pref, const char *mod)
 	return pref == IT_PREF_AUTO && mod && *mod ? IT_PREF_KPROBE : pref;
 }
 
-int it_attach_callback(struct it_attach *a, const char *sym, const char *mod,
+int it_attach_callback(struct it_attach *a, uint64_t cb, const char *sym, const char *mod,
 		       struct it_cb_link *out, char *why, size_t whylen)
 {
 	enum it_mode_pref pref = it_attach_cb_pref(a->pref, mod);
+	uint32_t slot = hist_cb_slot(a, cb);
+	LIBBPF_OPTS(bpf_kprobe_opts, kopts);
 	struct callbacks_bpf *c;
 	int err;
 
@@ -509,6 +547,7 @@ int it_attach_callback(struct it_attach *a, const char *sym, const char *mod,
 		if (!c)
 			return -errno;
 		c->rodata->cfg = a->cfg;
+		c->rodata->cfg.cb_slot = slot;
 		bpf_program__set_autoload(c->progs.cb_kprobe, false);
 		bpf_program__set_autoload(c->progs.cb_kretprobe, false);
 		err = reuse_maps(c, a->ev);
@@ -552,9 +591,14 @@ int it_attach_callback(struct it_attach *a, const char *sym, const char *mod,
 		}
 		a->cb_kprobe = c;
 	}
-	out->links[0] = bpf_program__attach_kprobe(a->cb_kprobe->progs.cb_kretprobe, true, sym);
+	/* One program for every callback: the cookie says whose histogram. */
+	kopts.bpf_cookie = slot;
+	kopts.retprobe = true;
+	out->links[0] = bpf_program__attach_kprobe_opts(a->cb_kprobe->progs.cb_kretprobe, sym,
+							&kopts);
+	kopts.retprobe = false;
 	out->links[1] = out->links[0] ?
-		bpf_program__attach_kprobe(a->cb_kprobe->progs.cb_kprobe, false, sym) : NULL;
+		bpf_program__attach_kprobe_opts(a->cb_kprobe->progs.cb_kprobe, sym, &kopts) : NULL;
 	if (!out->links[1]) {
 		err = -errno;
 		bpf_link__destroy(out->links[0]);
@@ -614,6 +658,11 @@ int it_attach_ringbuf_fd(const struct it_attach *a)
 int it_attach_hists_fd(const struct it_attach *a)
 {
 	return bpf_map__fd(a->ev->maps.hists);
+}
+
+const struct it_hist_key *it_attach_hist_keys(const struct it_attach *a)
+{
+	return a->hist_keys;
 }
 
 int it_attach_read_stats(const struct it_attach *a, uint64_t out[IT_STAT__COUNT])

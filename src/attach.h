@@ -89,6 +89,8 @@ struct it_attach {
 	enum it_mode_pref pref;
 	int verbose;
 	struct it_attach_report rep;
+	/* What each slot of the kernel's histogram array holds (IT_HSLOT_*). */
+	struct it_hist_key hist_keys[IT_HIST_KEYS];
 };
 
 /*
@@ -121,9 +123,12 @@ int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
  * --mode fentry keeps fentry (and pins the module).  mod NULL/"" = vmlinux.
  */
 enum it_mode_pref it_attach_cb_pref(enum it_mode_pref pref, const char *mod);
-/* Attach one callback (fentry clone first, else kprobe; see it_attach_cb_pref);
- * why gets the reason on failure. */
-int it_attach_callback(struct it_attach *a, const char *sym, const char *mod,
+/*
+ * Attach one callback (fentry clone first, else kprobe; see it_attach_cb_pref);
+ * cb is its address, which names its histogram slot; why gets the reason on
+ * failure.
+ */
+int it_attach_callback(struct it_attach *a, uint64_t cb, const char *sym, const char *mod,
 		       struct it_cb_link *out, char *why, size_t whylen);
 void it_attach_callback_detach(struct it_cb_link *l);
 /* Detach the API points (entries first, so no call is left half-traced); maps stay. */
@@ -135,6 +140,8 @@ enum it_mode it_attach_probe(const char *func, enum it_mode_pref pref, char *why
 
 int it_attach_ringbuf_fd(const struct it_attach *a);
 int it_attach_hists_fd(const struct it_attach *a);
+/* The slot -> key table of that map (type 0: slot unused), IT_HIST_KEYS long. */
+const struct it_hist_key *it_attach_hist_keys(const struct it_attach *a);
 /* Sum the per-CPU counters of enum it_stat. */
 int it_attach_read_stats(const struct it_attach *a, uint64_t out[IT_STAT__COUNT]);
 

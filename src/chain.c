@@ -96,7 +96,8 @@ void it_chain_add(struct it_chain *c, uint64_t nb, uint64_t cb, int32_t prio, ui
 		snprintf(s->why, sizeof(s->why), "no symbol for 0x%llx", (unsigned long long)cb);
 		err = -ENOENT;
 	} else {
-		err = it_attach_callback(c->a, s->sym, s->mod, &s->link, s->why, sizeof(s->why));
+		err = it_attach_callback(c->a, cb, s->sym, s->mod, &s->link, s->why,
+					 sizeof(s->why));
 	}
 	if (err) {
 		fprintf(c->diag, "ioasid-trace: warning: callback %s not traced: %s\n",

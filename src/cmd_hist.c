@@ -63,7 +63,7 @@ static void render(struct it_consumer *c, uint64_t now_ns, bool final)
 	size_t i;
 
 	if (!p->from_events && c->info && c->info->hist_map_fd >= 0)
-		it_hist_table_load_map(&p->t, c->info->hist_map_fd, true);
+		it_hist_table_load_map(&p->t, c->info->hist_map_fd, c->info->hist_keys, true);
 	it_hist_table_sort(&p->t);
 	v = calloc(p->t.n + 1, sizeof(*v));
 	names = calloc(p->t.n + 1, sizeof(*names));

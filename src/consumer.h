@@ -33,6 +33,7 @@ struct it_session_info {
 	bool live;			/* false: events replayed from a file */
 	const struct it_attach_report *attach;	/* live only: how each point is attached */
 	int hist_map_fd;		/* live hist: the kernel's per-CPU histograms, else -1 */
+	const struct it_hist_key *hist_keys;	/* ... and what each of its slots holds */
 	uint32_t hist_sub_bits;
 	uint64_t hist_unit_ns;
 	const struct it_options *opts;

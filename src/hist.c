@@ -79,47 +79,46 @@ static void hist_merge(struct it_hist *dst, const struct it_hist *src)
 		dst->slots[i] += src->slots[i];
 }
 
-int it_hist_table_load_map(struct it_hist_table *t, int map_fd, bool reset)
+int it_hist_table_load_map(struct it_hist_table *t, int map_fd,
+			   const struct it_hist_key *keys, bool reset)
 {
 	int ncpu = libbpf_num_possible_cpus(), err = 0, c;
 	size_t vsz = (sizeof(struct it_hist) + 7) & ~7ul;
-	struct it_hist_key key, next, *prev = NULL;
-	struct it_hist_key *keys = NULL;
-	size_t nkeys = 0;
-	char *vals;
+	char *vals, *zero;
+	uint32_t slot;
 
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
+	if (!keys)
+		return -EINVAL;
 	vals = calloc(ncpu, vsz);
-	if (!vals)
+	zero = calloc(ncpu, vsz);
+	if (!vals || !zero) {
+		free(vals);
+		free(zero);
 		return -ENOMEM;
-	while (!bpf_map_get_next_key(map_fd, prev, &next)) {
+	}
+	for (slot = 0; slot < IT_HIST_KEYS; slot++) {
 		struct it_hist *h;
-		struct it_hist_key *k;
+		uint64_t n = 0;
 
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(map_fd, &key, vals))
+		if (!keys[slot].type || bpf_map_lookup_elem(map_fd, &slot, vals))
 			continue;
-		h = it_hist_table_get(t, key.type, key.id);
+		for (c = 0; c < ncpu; c++)
+			n += ((const struct it_hist *)(vals + c * vsz))->count;
+		if (!n)		/* a key the run never hit is not shown */
+			continue;
+		h = it_hist_table_get(t, keys[slot].type, keys[slot].id);
 		if (!h) {
 			err = -ENOMEM;
 			break;
 		}
 		for (c = 0; c < ncpu; c++)
 			hist_merge(h, (const struct it_hist *)(vals + c * vsz));
-		k = realloc(keys, (nkeys + 1) * sizeof(*keys));
-		if (!k) {
-			err = -ENOMEM;
-			break;
-		}
-		keys = k;
-		keys[nkeys++] = key;
+		if (reset)
+			bpf_map_update_elem(map_fd, &slot, zero, BPF_EXIST);
 	}
-	if (reset)
-		while (nkeys)
-			bpf_map_delete_elem(map_fd, &keys[--nkeys]);
-	free(keys);
+	free(zero);
 	free(vals);
 	return err;
 }

@@ -40,10 +40,12 @@ struct it_hist *it_hist_table_get(struct it_hist_table *t, uint32_t type, uint64
 /* Order for display: by type, then id. */
 void it_hist_table_sort(struct it_hist_table *t);
 /*
- * Add the kernel's per-CPU histograms (summed over CPUs) to the table;
- * reset: delete the map's keys afterwards (interval mode).  0 or -errno.
+ * Add the kernel's per-CPU histogram array (summed over CPUs) to the table,
+ * slot i under keys[i] (IT_HIST_KEYS entries; type 0: unused, skipped);
+ * reset: zero the slots read afterwards (interval mode).  0 or -errno.
  */
-int it_hist_table_load_map(struct it_hist_table *t, int map_fd, bool reset);
+int it_hist_table_load_map(struct it_hist_table *t, int map_fd,
+			   const struct it_hist_key *keys, bool reset);
 
 /* Add one latency exactly as hist.bpf.h does. */
 void it_hist_add(struct it_hist *h, uint64_t lat_ns, uint32_t sub_bits, uint64_t unit_ns);

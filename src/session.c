@@ -227,6 +227,7 @@ int it_session_run(const struct it_session_spec *sp)
 		.live = true,
 		.attach = &att.rep,
 		.hist_map_fd = it_attach_hists_fd(&att),
+		.hist_keys = it_attach_hist_keys(&att),
 		.hist_sub_bits = o->sub_bits,
 		.hist_unit_ns = it_unit_ns(o->unit),
 		.opts = o,
