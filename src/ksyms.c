@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /proc/kallsyms parser.  Lines are "ADDR TYPE NAME" or
- * "ADDR TYPE NAME\t[MODULE]".  Names and module names live in one string
- * pool; all symbols are kept for name lookup and the text ones are sorted
- * by address for nearest-symbol lookup (callback addresses, ops->free).
+ * "ADDR TYPE NAME\t[MODULE]".  Names and module names point into the
+ * file's text, read whole; all symbols are kept for name lookup and the
+ * text ones are sorted by address for nearest-symbol lookup (callback
+ * addresses, ops->free).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,36 +14,12 @@
 
 struct it_ksyms {
 	struct it_ksym *syms;	/* file order */
-	size_t n, cap;
+	size_t n;
 	struct it_ksym **text;	/* text symbols by address */
 	size_t ntext;
-	char *pool;
-	size_t pool_len, pool_cap;
+	char *pool;		/* the whole file; names point into it */
 	bool all_zero;
 };
-
-static long pool_add(struct it_ksyms *ks, const char *s, size_t len)
-{
-	long at;
-
-	if (ks->pool_len + len + 1 > ks->pool_cap) {
-		size_t cap = ks->pool_cap ? ks->pool_cap * 2 : 1 << 20;
-		char *p;
-
-		while (cap < ks->pool_len + len + 1)
-			cap *= 2;
-		p = realloc(ks->pool, cap);
-		if (!p)
-			return -1;
-		ks->pool = p;
-		ks->pool_cap = cap;
-	}
-	at = (long)ks->pool_len;
-	memcpy(ks->pool + at, s, len);
-	ks->pool[at + len] = '\0';
-	ks->pool_len += len + 1;
-	return at;
-}
 
 static bool is_text(char type)
 {
@@ -60,13 +37,6 @@ static int cmp_addr(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Names are stored as pool offsets while the pool may move; fix them up. */
-struct raw_sym {
-	uint64_t addr;
-	long name, mod;
-	char type;
-};
-
 struct it_ksyms *it_ksyms_load(const char *path)
 {
 	struct it_ksyms *ks;
@@ -80,97 +50,150 @@ struct it_ksyms *it_ksyms_load(const char *path)
 	return ks;
 }
 
+/*
+ * The whole stream in one buffer, NUL-terminated: it becomes the pool the
+ * names point into (parsed in place, nothing copied per symbol).  Reading
+ * and parsing 50 000 lines one by one took longer than the kernel took to
+ * produce them, and start-up time is what a user waits for.
+ */
+static char *slurp(FILE *f, size_t *len)
+{
+	size_t cap = 1 << 21, n = 0, r;
+	char *buf = malloc(cap + 1), *p;
+
+	if (!buf)
+		return NULL;
+	while ((r = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += r;
+		if (n < cap)
+			continue;
+		p = realloc(buf, cap * 2 + 1);
+		if (!p) {
+			free(buf);
+			return NULL;
+		}
+		buf = p;
+		cap *= 2;
+	}
+	if (ferror(f)) {
+		free(buf);
+		errno = EIO;
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* "ADDR TYPE NAME[\t[MOD]]" (NUL-terminated); false for a malformed line. */
+static bool parse_line(char *p, struct it_ksym *s)
+{
+	uint64_t addr = 0;
+	char *name, *m;
+	size_t nlen, digits = 0;
+	int v;
+
+	for (; (v = hexval(*p)) >= 0 && digits < 16; p++, digits++)
+		addr = addr << 4 | (uint64_t)v;
+	if (!digits || *p != ' ' || !p[1] || p[2] != ' ')
+		return false;
+	s->type = p[1];
+	name = p + 3;
+	nlen = strcspn(name, " \t");
+	if (!nlen)
+		return false;
+	s->mod = NULL;
+	if (name[nlen]) {
+		m = name + nlen + strspn(name + nlen, " \t");
+		if (*m == '[') {
+			m[1 + strcspn(m + 1, "]")] = '\0';
+			s->mod = m + 1;
+		}
+	}
+	name[nlen] = '\0';
+	s->addr = addr;
+	s->name = name;
+	return true;
+}
+
+/*
+ * Sort the text symbols by address.  /proc/kallsyms lists vmlinux sorted by
+ * address and then each module in its own order: sort only what follows
+ * the sorted prefix, then merge the two runs (cmp_addr keeps file order
+ * among aliases), instead of a full sort of ~50 000 entries.
+ */
+static int sort_text(struct it_ksyms *ks)
+{
+	struct it_ksym **t = ks->text, **out;
+	size_t n = ks->ntext, k = 1, i, j, o;
+
+	while (k < n && cmp_addr(&t[k - 1], &t[k]) < 0)
+		k++;
+	if (k >= n)
+		return 0;
+	qsort(t + k, n - k, sizeof(*t), cmp_addr);
+	out = malloc(n * sizeof(*out));
+	if (!out)
+		return -ENOMEM;
+	for (i = 0, j = k, o = 0; i < k || j < n;)
+		out[o++] = j == n || (i < k && cmp_addr(&t[i], &t[j]) < 0) ? t[i++] : t[j++];
+	free(ks->text);
+	ks->text = out;
+	return 0;
+}
+
 struct it_ksyms *it_ksyms_load_stream(FILE *f)
 {
 	struct it_ksyms *ks;
-	struct raw_sym *raw = NULL;
-	size_t nraw = 0, capraw = 0, i;
-	char line[512];
-	long last_mod = -1;
-	char last_mod_name[128] = "";
+	size_t len, lines = 1;
+	char *line, *end, *nl;
 
 	ks = calloc(1, sizeof(*ks));
 	if (!ks)
 		goto oom;
 	ks->all_zero = true;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line, *end, *name, *mod = NULL;
-		unsigned long long addr;
-		char type;
-		size_t nlen;
+	ks->pool = slurp(f, &len);
+	if (!ks->pool) {
+		int err = errno;
 
-		addr = strtoull(p, &end, 16);
-		if (end == p || *end != ' ')
-			continue;
-		p = end + 1;
-		type = *p;
-		if (!type || p[1] != ' ')
-			continue;
-		name = p + 2;
-		nlen = strcspn(name, " \t\n");
-		if (!nlen)
-			continue;
-		if (name[nlen] == '\t' || name[nlen] == ' ') {
-			char *m = name + nlen + strspn(name + nlen, " \t");
-
-			if (*m == '[') {
-				size_t mlen = strcspn(m + 1, "]\n");
-
-				m[1 + mlen] = '\0';
-				mod = m + 1;
-			}
-		}
-		name[nlen] = '\0';
-		if (addr)
-			ks->all_zero = false;
-		if (nraw == capraw) {
-			struct raw_sym *r;
-
-			capraw = capraw ? capraw * 2 : 65536;
-			r = realloc(raw, capraw * sizeof(*raw));
-			if (!r)
-				goto oom;
-			raw = r;
-		}
-		raw[nraw].addr = addr;
-		raw[nraw].type = type;
-		raw[nraw].name = pool_add(ks, name, nlen);
-		if (raw[nraw].name < 0)
-			goto oom;
-		raw[nraw].mod = -1;
-		if (mod) {
-			/* Module symbols come in runs: store each name once. */
-			if (last_mod < 0 || strcmp(last_mod_name, mod)) {
-				last_mod = pool_add(ks, mod, strlen(mod));
-				if (last_mod < 0)
-					goto oom;
-				snprintf(last_mod_name, sizeof(last_mod_name), "%s", mod);
-			}
-			raw[nraw].mod = last_mod;
-		}
-		nraw++;
+		it_ksyms_free(ks);
+		errno = err;
+		return NULL;
 	}
-
-	ks->syms = calloc(nraw ? nraw : 1, sizeof(*ks->syms));
-	ks->text = calloc(nraw ? nraw : 1, sizeof(*ks->text));
+	end = ks->pool + len;
+	for (line = ks->pool; (line = memchr(line, '\n', end - line)); line++)
+		lines++;
+	ks->syms = calloc(lines, sizeof(*ks->syms));
+	ks->text = calloc(lines, sizeof(*ks->text));
 	if (!ks->syms || !ks->text)
 		goto oom;
-	for (i = 0; i < nraw; i++) {
-		struct it_ksym *s = &ks->syms[i];
+	for (line = ks->pool; line < end; line = nl + 1) {
+		struct it_ksym *s = &ks->syms[ks->n];
 
-		s->addr = raw[i].addr;
-		s->type = raw[i].type;
-		s->name = ks->pool + raw[i].name;
-		s->mod = raw[i].mod >= 0 ? ks->pool + raw[i].mod : NULL;
+		nl = memchr(line, '\n', end - line);
+		if (!nl)
+			nl = end;
+		*nl = '\0';
+		if (!parse_line(line, s))
+			continue;
+		if (s->addr)
+			ks->all_zero = false;
 		if (is_text(s->type))
 			ks->text[ks->ntext++] = s;
+		ks->n++;
 	}
-	ks->n = nraw;
-	free(raw);
-	qsort(ks->text, ks->ntext, sizeof(*ks->text), cmp_addr);
+	if (sort_text(ks))
+		goto oom;
 	return ks;
 oom:
-	free(raw);
 	it_ksyms_free(ks);
 	errno = ENOMEM;
 	return NULL;

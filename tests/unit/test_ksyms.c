@@ -113,10 +113,59 @@ static void test_hidden(void **state)
 	it_ksyms_free(ks);
 }
 
+/*
+ * /proc/kallsyms is sorted for vmlinux and not for the modules after it:
+ * the loader sorts only that tail and merges.  Against brute force on a
+ * stream with a sorted prefix, a shuffled tail and aliases in both.
+ */
+static void test_sorted_prefix_and_tail(void **state)
+{
+	enum { NPRE = 150, NTAIL = 150, N = NPRE + NTAIL };
+	static uint64_t addr[N];
+	static char buf[N * 64];
+	const struct it_ksym *s;
+	struct it_ksyms *ks;
+	size_t len = 0, i, j;
+	uint64_t probe;
+	FILE *f;
+
+	(void)state;
+	srand(7);
+	for (i = 0; i < NPRE; i++)	/* sorted, every 5th an alias of the one before */
+		addr[i] = 0xffffffff81000000ull + (i % 5 ? i : i - (i > 0)) * 0x40;
+	for (i = NPRE; i < N; i++)	/* anywhere, duplicates of the prefix included */
+		addr[i] = 0xffffffff81000000ull + (uint64_t)(rand() % (N + 20)) * 0x40;
+	for (i = 0; i < N; i++)
+		len += snprintf(buf + len, sizeof(buf) - len, "%016llx t f%zu%s\n",
+				(unsigned long long)addr[i], i, i < NPRE ? "" : "\t[mod]");
+	f = fmemopen(buf, len, "r");
+	assert_non_null(f);
+	ks = it_ksyms_load_stream(f);
+	fclose(f);
+	assert_non_null(ks);
+	assert_int_equal(it_ksyms_count(ks), N);
+	for (probe = 0xffffffff81000000ull; probe < 0xffffffff81000000ull + (N + 20) * 0x40;
+	     probe += 0x18) {
+		size_t best = N;
+		char want[16];
+
+		/* the highest address <= probe, first in file order among equals */
+		for (j = 0; j < N; j++)
+			if (addr[j] <= probe && (best == N || addr[j] > addr[best]))
+				best = j;
+		s = it_ksyms_by_addr(ks, probe, NULL);
+		assert_non_null(s);
+		snprintf(want, sizeof(want), "f%zu", best);
+		assert_string_equal(s->name, want);
+	}
+	it_ksyms_free(ks);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_counts),
+		cmocka_unit_test(test_sorted_prefix_and_tail),
 		cmocka_unit_test(test_by_name),
 		cmocka_unit_test(test_by_addr),
 		cmocka_unit_test(test_describe),
