@@ -14,7 +14,7 @@
 # MODES (default: every mode available).
 set -uo pipefail
 ko=$1 top=$2 out=$3
-tool=$top/build/ioasid-trace
+tool=${TOOL:-$top/build/ioasid-trace}
 counter=$top/build/bench/fentry-counter
 H=/sys/kernel/debug/ioasid_harness
 T=/sys/kernel/tracing
@@ -28,12 +28,12 @@ insmod "$ko" || { echo "bench: insmod $ko failed"; exit 1; }
 echo 1 >$H/sub/vdcm/registered
 echo 1 >/sys/module/ioasid_harness/parameters/quiet_log
 
-modes=${MODES:-"base counter hist histfe check record bpftrace ftrace"}
+modes=${MODES:-"base counter pair hist histfe check record bpftrace ftrace"}
 if ! "$tool" record --help >/dev/null 2>&1; then
 	modes=${modes/record/}
 	echo "bench: no 'record' subcommand in this build: its row is n/a"
 fi
-[ -x "$counter" ] || { modes=${modes/counter/}; echo "bench: no $counter"; }
+[ -x "$counter" ] || { modes=${modes/counter/}; modes=${modes/pair/}; echo "bench: no $counter"; }
 command -v bpftrace >/dev/null || modes=${modes/bpftrace/}
 
 printf 'round\tmode\tcycles\tns\tcps\terrors\tattach_s\tseen\tlost\tverdict\n' >"$out/runs.tsv"
@@ -101,6 +101,9 @@ run_mode() {	# round mode
 	counter)
 		launch "$counter"
 		attach=$(wait_ready 'READY') || return 1 ;;
+	pair)	# the counter with an fexit too: the floor of any latency measurement
+		launch "$counter" --fexit
+		attach=$(wait_ready 'READY') || return 1 ;;
 	hist)
 		launch "$tool" hist -j -v
 		attach=$(wait_ready 'ioasid-trace: attached') || return 1 ;;
@@ -137,7 +140,7 @@ run_mode() {	# round mode
 	counts "$round" "$mode" after
 
 	case $mode in
-	counter)
+	counter | pair)
 		stop_tool
 		seen=$(sed -n 's/^[0-9.]* O //p' "$tmp/tool.log" | python3 -c '
 import json, sys

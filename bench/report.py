@@ -94,6 +94,7 @@ for m in modes:
 names = {
     "base": "baseline (nothing attached)",
     "counter": "bare libbpf fentry counter",
+    "pair": "bare libbpf fentry+fexit counter (latency floor)",
     "hist": "ioasid-trace hist (module callbacks: kprobe)",
     "histfe": "ioasid-trace hist --mode fentry",
     "check": "ioasid-trace check",
@@ -165,6 +166,13 @@ if None not in (h, b):
 if None not in (hf, c, b):
     target("hist --mode fentry (all fentry, as the counter and bpftrace) <= 2x counter and <= 1/3 bpftrace",
            hf <= 2 * c and hf <= b / 3, "%.0f vs 2 x %.0f and %.0f / 3 ns" % (hf, c, b))
+pr = g("pair", "added")
+if None not in (pr, c):
+    # Not a target: the context for the one above it.
+    print("- context: any latency needs an fexit; the bare fentry+fexit pair alone costs "
+          "%.0f ns = %.1fx the fentry counter%s" %
+          (pr, pr / c, ("; hist --mode fentry adds %.0f ns on top of it" % (hf - pr))
+           if hf is not None else ""))
 if None not in (ck, b):
     target("check added cost <= 1/2 of bpftrace hist()", ck <= b / 2, "%.0f vs %.0f / 2 ns" % (ck, b))
 for m in ("check", "record"):

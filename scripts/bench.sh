@@ -6,6 +6,7 @@
 #
 #   scripts/bench.sh [--flavor F] [--rounds N] [--cycles N] [--threads N]
 #                    [--modes "base counter hist ..."] [--out DIR]
+#                    [--append 'guest kernel cmdline']
 #
 # Builds into build/bench/: fentry-counter (bench/fentry-counter, clang +
 # bpftool skeleton + libbpf, as tool.mk does) and check-engine (the offline
@@ -18,7 +19,7 @@ top=$(cd "$here/.." && pwd)
 . "$here/lib.sh"
 cd "$top"
 
-flavor=fixed rounds=5 cycles=5000 threads=2 modes='' out=''
+flavor=fixed rounds=5 cycles=5000 threads=2 modes='' out='' append=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--flavor) flavor=$2; shift 2 ;;
@@ -27,6 +28,7 @@ while [ $# -gt 0 ]; do
 	--threads) threads=$2; shift 2 ;;
 	--modes) modes=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
 	*) it_die "bench: unknown argument '$1' (see the header of $0)" ;;
 	esac
 done
@@ -54,8 +56,13 @@ cc -g -O2 -Wall -Wextra -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -Ibuild/bpf -It
 kdir=$(scripts/kernel-build.sh "$flavor")
 ko=$(scripts/harness-build.sh "$kdir")
 it_log "bench: $flavor kernel, $rounds rounds x ($threads threads x $cycles cycles) per mode; results in $out"
+# The guest runs a copy of the tool: a rebuild during the run cannot mix
+# two builds into one table, and the results keep the binary they measured.
+cp build/ioasid-trace "$out/ioasid-trace"
 envs=(--env "ROUNDS=$rounds" --env "CYCLES=$cycles" --env "THREADS=$threads")
+envs+=(--env "TOOL=$out/ioasid-trace")
 [ -n "$modes" ] && envs+=(--env "MODES=$modes")
+[ -n "$append" ] && envs+=(--append "$append")
 t0=$(date +%s)
 # --single-thread: modes attach and detach while the other vCPU may run the
 # traced paths (see /work/shared/notes/testbed-facts.md: MTTCG crashed).
@@ -75,4 +82,4 @@ for i in 1 2 3 4 5; do
 		it_log "bench: check-engine saw a non-conforming stream"
 done
 python3 bench/report.py "$out/guest" "${engines[@]/#/--engine=}" \
-	--tool build/ioasid-trace "${offline[@]}" | tee "$out/table.md"
+	--tool "$out/ioasid-trace" "${offline[@]}" | tee "$out/table.md"

@@ -3,7 +3,9 @@
  * The floor row of `make bench`: one bare fentry program per function that
  * ioasid-trace traces, each doing nothing but count its calls in a per-CPU
  * array.  No fexit, no timestamps, no ring buffer: what any BPF tracer pays
- * at least.  The three harness callbacks are module functions: libbpf finds
+ * at least.  With --fexit (the "pair" row) each function also gets an fexit
+ * program counting its returns: the trampolines any latency measurement
+ * needs, still without a clock read or a map keyed by task.  The three harness callbacks are module functions: libbpf finds
  * them in ioasid_harness's BTF (the module must be loaded first).
  */
 #include "vmlinux.h"
@@ -45,3 +47,35 @@ SEC("fentry/ioasid_attach_data") int BPF_PROG(c10) { return hit(10); }
 SEC("fentry/harness_kvm_notify") int BPF_PROG(c11) { return hit(11); }
 SEC("fentry/harness_iommu_notify") int BPF_PROG(c12) { return hit(12); }
 SEC("fentry/harness_vdcm_notify") int BPF_PROG(c13) { return hit(13); }
+
+/* --fexit only (autoload off otherwise): the same functions' returns. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NFUNCS);
+	__type(key, __u32);
+	__type(value, __u64);
+} exits SEC(".maps");
+
+static __always_inline int ret(__u32 i)
+{
+	__u64 *c = bpf_map_lookup_elem(&exits, &i);
+
+	if (c)
+		(*c)++;
+	return 0;
+}
+
+SEC("fexit/ioasid_alloc") int BPF_PROG(x0) { return ret(0); }
+SEC("fexit/ioasid_free") int BPF_PROG(x1) { return ret(1); }
+SEC("fexit/ioasid_free_locked") int BPF_PROG(x2) { return ret(2); }
+SEC("fexit/default_free") int BPF_PROG(x3) { return ret(3); }
+SEC("fexit/ioasid_notify") int BPF_PROG(x4) { return ret(4); }
+SEC("fexit/ioasid_add_notifier") int BPF_PROG(x5) { return ret(5); }
+SEC("fexit/ioasid_remove_notifier") int BPF_PROG(x6) { return ret(6); }
+SEC("fexit/blocking_notifier_call_chain") int BPF_PROG(x7) { return ret(7); }
+SEC("fexit/ioasid_alloc_set") int BPF_PROG(x8) { return ret(8); }
+SEC("fexit/ioasid_free_set") int BPF_PROG(x9) { return ret(9); }
+SEC("fexit/ioasid_attach_data") int BPF_PROG(x10) { return ret(10); }
+SEC("fexit/harness_kvm_notify") int BPF_PROG(x11) { return ret(11); }
+SEC("fexit/harness_iommu_notify") int BPF_PROG(x12) { return ret(12); }
+SEC("fexit/harness_vdcm_notify") int BPF_PROG(x13) { return ret(13); }

@@ -3,9 +3,10 @@
  * Loader of counter.bpf.c: load, attach, print "READY" (and the time that
  * took), wait for SIGINT/SIGTERM, print one "counts" line as JSON, detach.
  *
- *   build/bench/fentry-counter
+ *   build/bench/fentry-counter [--fexit]
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,12 +47,14 @@ static int quiet(enum libbpf_print_level l, const char *f, va_list ap)
 	return l == LIBBPF_WARN ? vfprintf(stderr, f, ap) : 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigset_t block, old;
 	double t0 = now_s();
 	struct counter_bpf *s;
+	struct bpf_program *p;
+	bool fexit;
 	int ncpu = libbpf_num_possible_cpus(), err;
 	__u64 *v;
 	__u32 i;
@@ -64,9 +67,19 @@ int main(void)
 	sigprocmask(SIG_BLOCK, &block, &old);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	s = counter_bpf__open_and_load();
+	s = counter_bpf__open();
 	if (!s) {
-		fprintf(stderr, "fentry-counter: load: %s\n", strerror(errno));
+		fprintf(stderr, "fentry-counter: open: %s\n", strerror(errno));
+		return 1;
+	}
+	fexit = argc > 1 && !strcmp(argv[1], "--fexit");
+	bpf_object__for_each_program(p, s->obj)
+		if (!strncmp(bpf_program__name(p), "x", 1))
+			bpf_program__set_autoload(p, fexit);
+	err = counter_bpf__load(s);
+	if (err) {
+		fprintf(stderr, "fentry-counter: load: %s\n", strerror(-err));
+		counter_bpf__destroy(s);
 		return 1;
 	}
 	err = counter_bpf__attach(s);
