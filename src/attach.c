@@ -158,31 +158,61 @@ void it_kernel_discover(struct it_kernel *k, const struct it_ksyms *ks)
 	k->default_free_addr = sym_addr(ks, "default_free");
 }
 
+/*
+ * The loaded walker, kept for the next walk of the same kernel: a live run
+ * walks twice (before and after attaching), and a second load would parse
+ * the vmlinux BTF and verify again for nothing.  Freed by it_attach_close().
+ */
+static struct snapshot_bpf *snap;
+
+static void snapshot_put(void)
+{
+	snapshot_bpf__destroy(snap);
+	snap = NULL;
+}
+
 int it_kernel_snapshot(struct it_kernel *k)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, topts);
-	struct snapshot_bpf *s;
-	int err;
+	struct snapshot_bpf *s = snap;
+	int err = 0;
 
 	if (!k->chain_addr) {
 		snprintf(k->walk_error, sizeof(k->walk_error), "no ioasid_chain in kallsyms");
 		return -ENOENT;
 	}
-	s = snapshot_bpf__open();
-	if (!s) {
-		snprintf(k->walk_error, sizeof(k->walk_error), "open: %s", strerror(errno));
-		return -errno;
+	if (s && (s->rodata->chain_addr != k->chain_addr ||
+		  s->rodata->active_allocator_addr != k->active_allocator_addr)) {
+		snapshot_put();
+		s = NULL;
 	}
-	s->rodata->chain_addr = k->chain_addr;
-	s->rodata->active_allocator_addr = k->active_allocator_addr;
-	err = snapshot_bpf__load(s);
-	if (!err)
+	if (!s) {
+		s = snapshot_bpf__open();
+		if (!s) {
+			snprintf(k->walk_error, sizeof(k->walk_error), "open: %s",
+				 strerror(errno));
+			return -errno;
+		}
+		s->rodata->chain_addr = k->chain_addr;
+		s->rodata->active_allocator_addr = k->active_allocator_addr;
+		err = snapshot_bpf__load(s);
+		if (!err)
+			snap = s;
+	}
+	if (!err) {
+		s->bss->done = 0;
+		s->bss->allocator_ops = 0;
+		s->bss->allocator_free = 0;
 		err = bpf_prog_test_run_opts(bpf_program__fd(s->progs.snapshot), &topts);
+	}
 	if (err || !s->bss->done) {
 		snprintf(k->walk_error, sizeof(k->walk_error), "snapshot program: %s%s%s",
 			 err ? strerror(-err) : "did not run", *it_libbpf_last_error() ? ": " : "",
 			 it_libbpf_last_error());
-		snapshot_bpf__destroy(s);
+		if (s == snap)
+			snapshot_put();
+		else
+			snapshot_bpf__destroy(s);
 		return err ? err : -EIO;
 	}
 	k->nchain = s->bss->chain_len;
@@ -192,7 +222,6 @@ int it_kernel_snapshot(struct it_kernel *k)
 	k->chain_truncated = s->bss->chain_truncated;
 	k->allocator_free = s->bss->allocator_free;
 	k->walked = true;
-	snapshot_bpf__destroy(s);
 	return 0;
 }
 
@@ -648,6 +677,7 @@ void it_attach_close(struct it_attach *a)
 	if (kprobe_probe)
 		probe_bpf__destroy(kprobe_probe);
 	kprobe_probe = NULL;
+	snapshot_put();
 }
 
 int it_attach_ringbuf_fd(const struct it_attach *a)
