@@ -111,11 +111,11 @@ run_mode() {	# round mode
 		launch "$tool" hist -j -v --mode fentry
 		attach=$(wait_ready 'ioasid-trace: attached') || return 1 ;;
 	check)
-		launch "$tool" check --format json -v -o "$tmp/check.json"
+		launch "$tool" check --format json -v ${BUFFER:+--buffer "$BUFFER"} -o "$tmp/check.json"
 		attach=$(wait_ready 'ioasid-trace: attached') || return 1 ;;
 	record)
 		rm -f "$tmp/rec.itr"
-		launch "$tool" record -v -o "$tmp/rec.itr"
+		launch "$tool" record -v ${BUFFER:+--buffer "$BUFFER"} -o "$tmp/rec.itr"
 		attach=$(wait_ready 'attached') || return 1 ;;
 	bpftrace)
 		launch bpftrace -f json "$top/bench/ioasid.bt"
@@ -246,7 +246,7 @@ done
 # A recording of >= 1 M events for the offline `check -i` row (host side):
 # 36 events per cycle; a 128 MiB ring buffer so the writer can lag.
 if [[ " $modes " == *" record "* ]]; then
-	IOASID_TRACE_RINGBUF_KB=131072 "$tool" record -o "$out/rec-big.itr" -- \
+	"$tool" record --buffer 128M -o "$out/rec-big.itr" -- \
 		bash -c "echo 'load $threads 15000' >$H/ctl; cat $H/ctl" >"$tmp/big.log" 2>&1
 	echo "bench: big recording: $(tail -2 "$tmp/big.log" | tr '\n' ' ')"
 fi

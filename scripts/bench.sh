@@ -6,7 +6,7 @@
 #
 #   scripts/bench.sh [--flavor F] [--rounds N] [--cycles N] [--threads N]
 #                    [--modes "base counter hist ..."] [--out DIR]
-#                    [--append 'guest kernel cmdline']
+#                    [--append 'guest kernel cmdline'] [--buffer SIZE]
 #
 # Builds into build/bench/: fentry-counter (bench/fentry-counter, clang +
 # bpftool skeleton + libbpf, as tool.mk does) and check-engine (the offline
@@ -19,7 +19,7 @@ top=$(cd "$here/.." && pwd)
 . "$here/lib.sh"
 cd "$top"
 
-flavor=fixed rounds=5 cycles=5000 threads=2 modes='' out='' append=''
+flavor=fixed rounds=5 cycles=5000 threads=2 modes='' out='' append='' buffer=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--flavor) flavor=$2; shift 2 ;;
@@ -29,6 +29,7 @@ while [ $# -gt 0 ]; do
 	--modes) modes=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
+	--buffer) buffer=$2; shift 2 ;;	# check/record's --buffer (ring buffer size)
 	*) it_die "bench: unknown argument '$1' (see the header of $0)" ;;
 	esac
 done
@@ -63,6 +64,7 @@ envs=(--env "ROUNDS=$rounds" --env "CYCLES=$cycles" --env "THREADS=$threads")
 envs+=(--env "TOOL=$out/ioasid-trace")
 [ -n "$modes" ] && envs+=(--env "MODES=$modes")
 [ -n "$append" ] && envs+=(--append "$append")
+[ -n "$buffer" ] && envs+=(--env "BUFFER=$buffer")
 t0=$(date +%s)
 # --single-thread: modes attach and detach while the other vCPU may run the
 # traced paths (see /work/shared/notes/testbed-facts.md: MTTCG crashed).

@@ -447,7 +447,8 @@ static uint32_t hist_cb_slot(struct it_attach *a, uint64_t cb)
 }
 
 int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
-		   const struct it_config *cfg, enum it_mode_pref pref, int verbose)
+		   const struct it_config *cfg, enum it_mode_pref pref, uint64_t ringbuf_bytes,
+		   int verbose)
 {
 	struct bpf_program *p;
 	size_t i;
@@ -463,16 +464,9 @@ int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
 	if (!a->ev)
 		return -errno;
 	a->ev->rodata->cfg = *cfg;
-	/*
-	 * Hidden knob for the overflow test and for sizing (docs/performance.md):
-	 * IOASID_TRACE_RINGBUF_KB, a power of two >= the page size in KiB.
-	 */
-	if (getenv("IOASID_TRACE_RINGBUF_KB")) {
-		unsigned long kb = strtoul(getenv("IOASID_TRACE_RINGBUF_KB"), NULL, 10);
-
-		if (kb < 4 || (kb & (kb - 1)) || kb > (1ul << 20))
-			return -EINVAL;
-		err = bpf_map__set_max_entries(a->ev->maps.events, (__u32)(kb << 10));
+	/* --buffer (the options checked it: a power of two the map accepts) */
+	if (ringbuf_bytes) {
+		err = bpf_map__set_max_entries(a->ev->maps.events, (__u32)ringbuf_bytes);
 		if (err)
 			return err;
 	}

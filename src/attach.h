@@ -112,9 +112,13 @@ int it_attach_plan_quick(struct it_attach_report *rep, const struct it_kernel *k
 void it_attach_missing(const struct it_attach_report *rep, bool required_only, char *buf,
 		       size_t len);
 
-/* Load events.bpf.c with cfg and the planned programs, attach them. */
+/*
+ * Load events.bpf.c with cfg and the planned programs, attach them;
+ * ringbuf_bytes: the ring buffer's size (0: IT_RINGBUF_BYTES).
+ */
 int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
-		   const struct it_config *cfg, enum it_mode_pref pref, int verbose);
+		   const struct it_config *cfg, enum it_mode_pref pref, uint64_t ringbuf_bytes,
+		   int verbose);
 /*
  * How a callback is attached under pref: a module's callback gets kprobes
  * in auto mode, because an fentry trampoline on a module function holds a

@@ -33,6 +33,7 @@ enum {
 	OPT_FAIL_FAST,
 	OPT_INPUT,
 	OPT_RECORD,
+	OPT_BUFFER,
 };
 
 #define COMMON_OPTIONS							\
@@ -47,6 +48,7 @@ enum {
 	{ "json", 'j', NULL, 0, "JSON output (NDJSON for events)", 0 }, \
 	{ "dry-run", OPT_DRY_RUN, NULL, 0, "List what would be attached, and how; attach nothing", 0 }, \
 	{ "mode", OPT_MODE, "MODE", 0, "auto (default: fentry, else kprobe per function), fentry or kprobe", 0 }, \
+	{ "buffer", OPT_BUFFER, "SIZE", 0, "Ring buffer size, a power of two (4K .. 1G; default 16M)", 0 }, \
 	{ "verbose", 'v', NULL, 0, "More detail (libbpf messages with -vv)", 0 }, \
 	{ "help", OPT_HELP, NULL, 0, "Give this help list", -1 },	\
 	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 }
@@ -79,6 +81,7 @@ static const struct argp_option record_options[] = {
 	FILTER_OPTIONS,
 	{ "dry-run", OPT_DRY_RUN, NULL, 0, "List what would be attached, and how; attach nothing", 0 },
 	{ "mode", OPT_MODE, "MODE", 0, "auto (default: fentry, else kprobe per function), fentry or kprobe", 0 },
+	{ "buffer", OPT_BUFFER, "SIZE", 0, "Ring buffer size, a power of two (4K .. 1G; default 16M)", 0 },
 	{ "verbose", 'v', NULL, 0, "More detail (libbpf messages with -vv)", 0 },
 	{ "help", OPT_HELP, NULL, 0, "Give this help list", -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
@@ -112,6 +115,7 @@ static const struct argp_option check_options[] = {
 	{ "record", OPT_RECORD, "FILE", 0, "Also record the live run's events to FILE (check -i FILE replays it)", 0 },
 	{ "mode", OPT_MODE, "MODE", 0, "auto (default: fentry, else kprobe per function), fentry or kprobe", 0 },
 	{ "dry-run", OPT_DRY_RUN, NULL, 0, "List what would be attached, and how; attach nothing", 0 },
+	{ "buffer", OPT_BUFFER, "SIZE", 0, "Ring buffer size, a power of two (4K .. 1G; default 16M)", 0 },
 	{ "verbose", 'v', NULL, 0, "More detail (libbpf messages with -vv)", 0 },
 	{ "help", OPT_HELP, NULL, 0, "Give this help list", -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
@@ -160,6 +164,34 @@ double it_parse_seconds(const char *s)
 	if (!strcmp(end, "h"))
 		return v * 3600;
 	return -1;
+}
+
+uint64_t it_parse_size(const char *s)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || !v)
+		return 0;
+	switch (*end) {
+	case 'G': case 'g':
+		v <<= 10;
+		/* fallthrough */
+	case 'M': case 'm':
+		v <<= 10;
+		/* fallthrough */
+	case 'K': case 'k':
+		v <<= 10;
+		end++;
+		break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	return *end || v > (1ull << 40) ? 0 : v;
 }
 
 /* hist -i: a regular file that exists is an input, not an interval */
@@ -296,6 +328,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			return fail(o, "bad --input '': want a file name");
 		o->input = arg;
 		break;
+	case OPT_BUFFER: {
+		uint64_t b = it_parse_size(arg);
+
+		if (!b || (b & (b - 1)) || b < IT_RINGBUF_MIN || b > IT_RINGBUF_MAX)
+			return fail(o, "bad --buffer '%s': want a power of two from 4K to 1G (16M, 64M, ...)",
+				    arg);
+		o->ringbuf_bytes = b;
+		break;
+	}
 	case OPT_RECORD:
 		if (!*arg)
 			return fail(o, "bad --record '': want a file name");

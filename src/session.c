@@ -206,13 +206,14 @@ int it_session_run(const struct it_session_spec *sp)
 		fprintf(stderr, "ioasid-trace: warning: not traced (missing): %s\n", missing);
 
 	cfg = make_config(sp, &k);
-	err = it_attach_open(&att, &plan, &cfg, o->mode, o->verbose);
+	err = it_attach_open(&att, &plan, &cfg, o->mode, o->ringbuf_bytes, o->verbose);
 	if (err && o->mode != IT_PREF_KPROBE) {
 		/* Some point refused fentry: probe each one, as doctor does. */
 		it_attach_close(&att);
 		err = it_attach_plan(&plan, &k, o->mode);
 		if (!err)
-			err = it_attach_open(&att, &plan, &cfg, o->mode, o->verbose);
+			err = it_attach_open(&att, &plan, &cfg, o->mode, o->ringbuf_bytes,
+					     o->verbose);
 	}
 	if (err) {
 		rc = die("loading/attaching the BPF programs failed: %s%s%s", strerror(-err),

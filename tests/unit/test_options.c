@@ -137,6 +137,32 @@ static void test_errors(void **state)
 	ERR("unknown subcommand 'tarce'", "tarce");
 	ERR("doctor takes no command", "doctor", "ls");
 	ERR("--interval: longer than --duration", "trace", "-d", "1", "-i", "2");
+	ERR("bad --buffer '3K'", "check", "--buffer", "3K");
+	ERR("bad --buffer '2K'", "record", "-o", "x.itr", "--buffer", "2K");
+	ERR("bad --buffer '2G'", "hist", "--buffer", "2G");
+	ERR("bad --buffer '16Q'", "trace", "--buffer", "16Q");
+	ERR("bad --buffer '-4K'", "trace", "--buffer", "-4K");
+}
+
+/* --buffer: binary suffixes, powers of two only; 0 (default) when absent. */
+static void test_buffer(void **state)
+{
+	struct it_options o;
+
+	(void)state;
+	assert_int_equal(parse(&o, "check", "--buffer", "64M", NULL), 0);
+	assert_int_equal(o.ringbuf_bytes, 64ull << 20);
+	assert_int_equal(parse(&o, "record", "-o", "x.itr", "--buffer=4K", NULL), 0);
+	assert_int_equal(o.ringbuf_bytes, 4096);
+	assert_int_equal(parse(&o, "hist", "--buffer", "1G", NULL), 0);
+	assert_int_equal(o.ringbuf_bytes, 1ull << 30);
+	assert_int_equal(parse(&o, "trace", "--buffer", "8192", NULL), 0);
+	assert_int_equal(o.ringbuf_bytes, 8192);
+	assert_int_equal(parse(&o, "trace", NULL), 0);
+	assert_int_equal(o.ringbuf_bytes, 0);
+	assert_int_equal(it_parse_size("16MB"), 16ull << 20);
+	assert_int_equal(it_parse_size("k"), 0);
+	assert_int_equal(it_parse_size("0"), 0);
 }
 
 static void test_seconds(void **state)
@@ -157,6 +183,7 @@ int main(void)
 		cmocka_unit_test(test_child_command),
 		cmocka_unit_test(test_hist_linear),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_buffer),
 		cmocka_unit_test(test_seconds),
 	};
 

@@ -2,7 +2,7 @@
 # Robustness (issue 6): how a run ends.  SIGINT, SIGTERM and a -d timeout,
 # each while the harness is under load, must leave no BPF program or link
 # behind (bpftool prog/link list before and after); a tiny ring buffer
-# (IOASID_TRACE_RINGBUF_KB=4, the hidden sizing knob) must make check count
+# (--buffer 4K) must make check count
 # its losses and say inconclusive (2), never report a violation; kill -9
 # must leave the guest working: the kernel drops the links with the
 # process, and the next check run works.
@@ -95,7 +95,7 @@ if [ "${1:-}" = --guest ]; then
 	left_ok "trace -d"
 
 	# a ring buffer far too small: losses counted, inconclusive, no violation
-	IOASID_TRACE_RINGBUF_KB=4 "$BIN" check --format json -o /tmp/of.json -- \
+	"$BIN" check --buffer 4K --format json -o /tmp/of.json -- \
 		bash -c "echo 'load 2 2000' >$H/ctl; cat $H/ctl" >/tmp/of.out 2>&1
 	rc=$?
 	vt_check "4 KiB ring buffer: check exits 2, inconclusive (rc=$rc)" [ $rc = 2 ]
@@ -113,9 +113,9 @@ print(("ok" if not firm else "not ok"),
       "TAPN - overflow: no violation claimed: %d reported, all marked suspect (%d not)" % (len(viol), len(firm)))
 PY
 	left_ok "overflow"
-	IOASID_TRACE_RINGBUF_KB=3 "$BIN" check -d 1 >/tmp/bad.out 2>&1
+	"$BIN" check --buffer 3K -d 1 >/tmp/bad.out 2>&1
 	rc=$?
-	vt_check "IOASID_TRACE_RINGBUF_KB=3 (not a power of two) is refused: rc=$rc, $(head -1 /tmp/bad.out)" \
+	vt_check "--buffer 3K (not a power of two) is refused: rc=$rc, $(head -1 /tmp/bad.out)" \
 		bash -c "[ $rc = 3 ] && [ \$(wc -l </tmp/bad.out) = 1 ]"
 
 	# kill -9: the kernel drops everything with the process
