@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The checker's model of the kernel: the only writer of struct it_model. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "model.h"
@@ -27,9 +28,20 @@ static void free_task(struct it_task *t)
 
 void it_model_fini(struct it_model *m)
 {
+	struct it_chain_call *c;
+	struct it_op *op;
 	size_t i = 0;
 	uint64_t k;
 	void *v;
+
+	while ((c = m->free_chains)) {
+		m->free_chains = c->next_free;
+		free(c);
+	}
+	while ((op = m->free_ops)) {
+		m->free_ops = op->next_free;
+		free(op);
+	}
 
 	while (it_map_next(&m->ids, &i, &k, &v))
 		free(v);
@@ -151,9 +163,54 @@ uint32_t it_model_chain_id(struct it_task *t, const struct it_event *chain)
 	return IT_NO_ID;
 }
 
+/*
+ * Chain calls and ops come from a free list and go back to it when their
+ * frame is popped: one of each per notification, so calloc() + free() of
+ * ~15 KiB each cost more than the rest of the engine.  Only the scalar
+ * part is cleared (model.h: arrays are valid up to their counts).
+ */
+static struct it_chain_call *chain_get(struct it_model *m)
+{
+	struct it_chain_call *c = m->free_chains;
+
+	if (c)
+		m->free_chains = c->next_free;
+	else if (!(c = malloc(sizeof(*c))))
+		return NULL;
+	memset(c, 0, offsetof(struct it_chain_call, expected));
+	return c;
+}
+
+static struct it_op *op_get(struct it_model *m)
+{
+	struct it_op *op = m->free_ops;
+
+	if (op)
+		m->free_ops = op->next_free;
+	else if (!(op = malloc(sizeof(*op))))
+		return NULL;
+	memset(op, 0, offsetof(struct it_op, nb));
+	return op;
+}
+
+/* A popped frame's chain call and op back to the free lists. */
+static void frame_release(struct it_model *m, struct it_frame *f)
+{
+	if (f->chain) {
+		f->chain->next_free = m->free_chains;
+		m->free_chains = f->chain;
+		f->chain = NULL;
+	}
+	if (f->op) {
+		f->op->next_free = m->free_ops;
+		m->free_ops = f->op;
+		f->op = NULL;
+	}
+}
+
 static void start_chain(struct it_model *m, struct it_task *t, struct it_frame *f)
 {
-	struct it_chain_call *c = calloc(1, sizeof(*c));
+	struct it_chain_call *c = chain_get(m);
 	const struct it_event *e = &f->ev;
 	struct it_frame *op;
 	struct it_id *id;
@@ -201,7 +258,7 @@ static void start_chain(struct it_model *m, struct it_task *t, struct it_frame *
 
 static void start_op(struct it_model *m, struct it_frame *f)
 {
-	struct it_op *op = calloc(1, sizeof(*op));
+	struct it_op *op = op_get(m);
 	struct it_id *id;
 
 	if (!op)
@@ -230,6 +287,8 @@ static void add_delivery(struct it_task *t, const struct it_event *e)
 	c->deliv[c->ndeliv].nb = e->nb;
 	c->deliv[c->ndeliv].prio = e->prio;
 	c->deliv[c->ndeliv].enter = *e;
+	c->deliv[c->ndeliv].returned = false;
+	c->deliv[c->ndeliv].ret = 0;
 	c->ndeliv++;
 
 	of = enclosing_op(t, t->depth - 2);
@@ -438,11 +497,6 @@ void it_model_post(struct it_model *m, const struct it_event *e)
 	}
 	f = &t->stack[i];
 	apply_exit(m, e, f);
-	while (t->depth > i) {
-		f = &t->stack[--t->depth];
-		free(f->chain);
-		free(f->op);
-		f->chain = NULL;
-		f->op = NULL;
-	}
+	while (t->depth > i)
+		frame_release(m, &t->stack[--t->depth]);
 }
