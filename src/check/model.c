@@ -56,9 +56,26 @@ void it_model_fini(struct it_model *m)
 	it_map_fini(&m->sets);
 }
 
+/*
+ * The task of tid if it is known.  The model and several invariants look
+ * up the task of every event, and consecutive events are mostly of one
+ * task: the last one found is tried before the hash map.
+ */
+static struct it_task *task_find(struct it_model *m, uint32_t tid)
+{
+	struct it_task *t = m->last_task;
+
+	if (t && t->tid == tid)
+		return t;
+	t = it_map_get(&m->tasks, tid);
+	if (t)
+		m->last_task = t;
+	return t;
+}
+
 struct it_task *it_model_task(struct it_model *m, uint32_t tid)
 {
-	struct it_task *t = it_map_get(&m->tasks, tid);
+	struct it_task *t = task_find(m, tid);
 
 	if (!t) {
 		t = calloc(1, sizeof(*t));
@@ -69,6 +86,7 @@ struct it_task *it_model_task(struct it_model *m, uint32_t tid)
 			free(t);
 			return NULL;
 		}
+		m->last_task = t;
 	}
 	return t;
 }
@@ -120,7 +138,7 @@ static struct it_sub *sub_get(struct it_model *m, uint64_t nb)
 
 struct it_frame *it_model_frame(struct it_model *m, const struct it_event *e)
 {
-	struct it_task *t = it_map_get(&m->tasks, e->tid);
+	struct it_task *t = task_find(m, e->tid);
 	int i;
 
 	if (!t)
@@ -360,8 +378,9 @@ void it_model_pre(struct it_model *m, const struct it_event *e)
 			return;
 		}
 		f = &t->stack[t->depth++];
-		memset(f, 0, sizeof(*f));
 		f->ev = *e;
+		f->chain = NULL;
+		f->op = NULL;
 		if (e->kind == IT_K_CHAIN)
 			start_chain(m, t, f);
 		else if (e->kind == IT_K_NOTIFY || e->kind == IT_K_FREE_LOCKED)
@@ -481,7 +500,7 @@ void it_model_post(struct it_model *m, const struct it_event *e)
 
 	if (e->phase != IT_PH_EXIT || e->kind >= IT_K__BPF_MAX)
 		return;
-	t = it_map_get(&m->tasks, e->tid);
+	t = task_find(m, e->tid);
 	if (t && t->overflow && t->depth == IT_MODEL_MAX_DEPTH) {
 		t->overflow--;
 		return;

@@ -143,6 +143,9 @@ struct it_model {
 	struct it_sub subs[IT_MODEL_MAX_SUBS];
 	int nsubs;
 	uint64_t unmatched_exits;	/* EXITs whose ENTER we never saw */
+	/* the task of the previous lookup: events come in runs per task, and
+	 * tasks are never removed before it_model_fini() */
+	struct it_task *last_task;
 	/* popped chain calls and ops, reused by the next ENTER */
 	struct it_chain_call *free_chains;
 	struct it_op *free_ops;
