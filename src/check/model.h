@@ -84,11 +84,12 @@ struct it_delivery {
 /*
  * One blocking_notifier_call_chain(&ioasid_chain, ...) call.
  *
- * Chain calls and ops are recycled (model.c keeps the popped ones on a free
- * list): a fresh one has every field before its first array zeroed, and
- * the arrays are valid only up to their counts.  Zeroing the whole ~15 KiB
- * (most of it arrays that hold a handful of entries) for every call was
- * half of what `check -i` spent.  New scalar fields go before the arrays.
+ * Chain calls and ops are recycled (model.c keeps the popped ones on a
+ * free list): a fresh one has its ENTER set and every other field before
+ * its first array zeroed, and the arrays are valid only up to their
+ * counts.  Zeroing the whole ~15 KiB (most of it arrays that hold a
+ * handful of entries) for every call was half of what `check -i` spent.
+ * New scalar fields go before the arrays.
  */
 struct it_chain_call {
 	struct it_event enter;
