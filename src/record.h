@@ -155,8 +155,5 @@ const char *it_source_file_error(struct it_source *s);
  */
 int it_record_read_buffer(const void *data, size_t len, char *why, size_t n);
 
-/* zlib's adler32() (adler 1 to start), vectorised where the CPU allows:
- * the reader checks every block's inflated bytes with it. */
-uint32_t it_adler32(uint32_t adler, const void *buf, size_t len);
 
 #endif

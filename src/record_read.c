@@ -15,9 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <zlib.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 #include "record.h"
 
 #define MAX_FILE	(1ull << 36)	/* 64 GiB: beyond that, a foreign file */
@@ -122,100 +119,12 @@ static int check_block(const struct it_recfile *f, size_t off, uint64_t idx,
 	return 0;
 }
 
-#define ADLER_MOD	65521u
-
-/* The plain definition, for the bytes a vector step leaves over. */
-static void adler_tail(uint32_t *a, uint32_t *b, const unsigned char *p, size_t len)
-{
-	while (len--) {
-		*a += *p++;
-		*b += *a;
-		if (*b >= (1u << 31)) {
-			*a %= ADLER_MOD;
-			*b %= ADLER_MOD;
-		}
-	}
-	*a %= ADLER_MOD;
-	*b %= ADLER_MOD;
-}
-
-#if defined(__SSE2__)
-/*
- * 16 bytes per step with SSE2 (in every x86-64, the TCG guest's too).  For
- * a run of K 16-byte blocks d[0..16K-1] from (a0, b0):
- *   a = a0 + sum d[j]
- *   b = b0 + 16K a0 + sum (16K - j) d[j]
- *     = b0 + 16K a0 + 16 sum_k P_k + sum_k sum_i (16 - i) d[16k + i]
- * with P_k the bytes of blocks before k.  Per step: vs1 += block sums
- * (psadbw), vps += vs1 before that, vs2 += weights 16..1 times the bytes
- * (pmaddwd).  A run of ADLER_RUN blocks keeps every 32-bit lane below 2^32
- * (vps grows as K^2 / 2 * 2040), then the sums are reduced mod 65521.
- */
-#define ADLER_RUN	1024
-
-static void adler_sse2(uint32_t *a, uint32_t *b, const unsigned char *p, size_t nblk)
-{
-	const __m128i zero = _mm_setzero_si128();
-	const __m128i w_lo = _mm_setr_epi16(16, 15, 14, 13, 12, 11, 10, 9);
-	const __m128i w_hi = _mm_setr_epi16(8, 7, 6, 5, 4, 3, 2, 1);
-	uint32_t l1[4], lp[4], l2[4];
-	uint64_t s1, sp, s2;
-	size_t k;
-
-	while (nblk) {
-		size_t run = nblk < ADLER_RUN ? nblk : ADLER_RUN;
-		__m128i vs1 = zero, vps = zero, vs2 = zero;
-
-		for (k = 0; k < run; k++, p += 16) {
-			__m128i d = _mm_loadu_si128((const __m128i *)p);
-
-			vps = _mm_add_epi32(vps, vs1);
-			vs1 = _mm_add_epi32(vs1, _mm_sad_epu8(d, zero));
-			vs2 = _mm_add_epi32(vs2, _mm_madd_epi16(_mm_unpacklo_epi8(d, zero), w_lo));
-			vs2 = _mm_add_epi32(vs2, _mm_madd_epi16(_mm_unpackhi_epi8(d, zero), w_hi));
-		}
-		_mm_storeu_si128((__m128i *)l1, vs1);
-		_mm_storeu_si128((__m128i *)lp, vps);
-		_mm_storeu_si128((__m128i *)l2, vs2);
-		s1 = (uint64_t)l1[0] + l1[1] + l1[2] + l1[3];
-		sp = (uint64_t)lp[0] + lp[1] + lp[2] + lp[3];
-		s2 = (uint64_t)l2[0] + l2[1] + l2[2] + l2[3];
-		*b = (uint32_t)((*b + 16 * run * (uint64_t)*a + 16 * sp + s2) % ADLER_MOD);
-		*a = (uint32_t)((*a + s1) % ADLER_MOD);
-		nblk -= run;
-	}
-}
-#endif
-
-uint32_t it_adler32(uint32_t adler, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-	uint32_t a = adler & 0xffff, b = adler >> 16;
-
-#if defined(__SSE2__)
-	adler_sse2(&a, &b, p, len / 16);
-	p += len & ~(size_t)15;
-	len &= 15;
-#endif
-	adler_tail(&a, &b, p, len);
-	return b << 16 | a;
-}
-
 /* One inflater per reader: set up once, reset per block. */
 static int inflater_init(z_stream *zs)
 {
 	memset(zs, 0, sizeof(*zs));
 	if (inflateInit(zs) != Z_OK)
 		return -ENOMEM;
-	/*
-	 * zlib's own check of the stream's adler32 is a scalar loop that cost
-	 * a third as much as inflating; inflate_block() checks it with
-	 * it_adler32() instead, so a mismatch is still refused.
-	 */
-	if (inflateValidate(zs, 0) != Z_OK) {
-		inflateEnd(zs);
-		return -ENOMEM;
-	}
 	return 0;
 }
 
@@ -229,7 +138,6 @@ static int inflate_block(z_stream *zs, const unsigned char *src, const struct it
 			 void *dst)
 {
 	unsigned char none;
-	const unsigned char *t;
 
 	if (inflateReset(zs) != Z_OK)
 		return -EBADMSG;
@@ -237,12 +145,8 @@ static int inflate_block(z_stream *zs, const unsigned char *src, const struct it
 	zs->avail_in = b->comp_len;
 	zs->next_out = b->raw_len ? dst : &none;
 	zs->avail_out = b->raw_len;
-	if (inflate(zs, Z_FINISH) != Z_STREAM_END || zs->avail_out || zs->total_in < 6)
-		return -EBADMSG;
-	/* the big-endian adler32 that ended the stream: its last 4 bytes read */
-	t = zs->next_in - 4;
-	if (it_adler32(1, dst, b->raw_len) !=
-	    ((uint32_t)t[0] << 24 | (uint32_t)t[1] << 16 | (uint32_t)t[2] << 8 | t[3]))
+	/* Z_STREAM_END only after zlib has checked the stream's adler32 */
+	if (inflate(zs, Z_FINISH) != Z_STREAM_END || zs->avail_out)
 		return -EBADMSG;
 	return 0;
 }
