@@ -129,6 +129,14 @@ void it_decoder_fini(struct it_decoder *d)
 	d->ksyms = NULL;
 }
 
+/*
+ * Copied over each event before its fields are filled, so what no field
+ * sets (padding included) is zero.  GCC turns memset(e, 0, 200) into a
+ * `rep stosq`, whose start-up cost was half of the decoder's time; the
+ * copy of a zero object is 13 vector moves.
+ */
+static const struct it_event zero_event;
+
 int it_decode(struct it_decoder *d, const void *data, size_t size, struct it_event *e)
 {
 	const struct it_record *r = data;
@@ -138,7 +146,7 @@ int it_decode(struct it_decoder *d, const void *data, size_t size, struct it_eve
 	if (r->kind == IT_K_NONE || r->kind >= IT_K__BPF_MAX || r->phase > IT_PH_EXIT)
 		return -EINVAL;
 
-	memset(e, 0, sizeof(*e));
+	*e = zero_event;
 	e->seq = ++d->seq;
 	e->ts_ns = r->ts_ns;
 	e->lat_ns = (r->phase == IT_PH_EXIT && !(r->flags & IT_F_UNMATCHED)) ? r->lat_ns : 0;

@@ -155,4 +155,5 @@ const char *it_source_file_error(struct it_source *s);
  */
 int it_record_read_buffer(const void *data, size_t len, char *why, size_t n);
 
+
 #endif

@@ -119,13 +119,49 @@ static int check_block(const struct it_recfile *f, size_t off, uint64_t idx,
 	return 0;
 }
 
-static int inflate_block(const unsigned char *src, const struct it_rec_block *b, void *dst)
+/* One inflater per reader: set up once, reset per block. */
+static int inflater_init(z_stream *zs)
 {
-	uLongf len = b->raw_len;
+	memset(zs, 0, sizeof(*zs));
+	if (inflateInit(zs) != Z_OK)
+		return -ENOMEM;
+	return 0;
+}
 
-	if (uncompress(dst, &len, src, b->comp_len) != Z_OK || len != b->raw_len)
+/*
+ * Inflate one block into exactly raw_len bytes at dst, as strictly as
+ * uncompress(): a zlib header zlib accepts, a stream that ends within
+ * comp_len, neither more nor less output, and a matching adler32.  In one
+ * call with Z_FINISH zlib writes straight to dst and keeps no window copy.
+ */
+static int inflate_block(z_stream *zs, const unsigned char *src, const struct it_rec_block *b,
+			 void *dst)
+{
+	unsigned char none;
+
+	if (inflateReset(zs) != Z_OK)
+		return -EBADMSG;
+	zs->next_in = (Bytef *)src;
+	zs->avail_in = b->comp_len;
+	zs->next_out = b->raw_len ? dst : &none;
+	zs->avail_out = b->raw_len;
+	/* Z_STREAM_END only after zlib has checked the stream's adler32 */
+	if (inflate(zs, Z_FINISH) != Z_STREAM_END || zs->avail_out)
 		return -EBADMSG;
 	return 0;
+}
+
+/* A single block (the trailer), with an inflater of its own. */
+static int inflate_once(const unsigned char *src, const struct it_rec_block *b, void *dst)
+{
+	z_stream zs;
+	int err = inflater_init(&zs);
+
+	if (err)
+		return err;
+	err = inflate_block(&zs, src, b, dst);
+	inflateEnd(&zs);
+	return err;
 }
 
 static int check_trailer(struct it_recfile *f, size_t off, const struct it_rec_block *b,
@@ -142,7 +178,7 @@ static int check_trailer(struct it_recfile *f, size_t off, const struct it_rec_b
 	raw = malloc(b->raw_len);
 	if (!raw)
 		return why_set(why, n, -ENOMEM, "out of memory");
-	if (inflate_block(f->data + off + sizeof(*b), b, raw)) {
+	if (inflate_once(f->data + off + sizeof(*b), b, raw)) {
 		free(raw);
 		return why_set(why, n, -EBADMSG, "corrupt: the trailer does not inflate");
 	}
@@ -353,6 +389,8 @@ struct file_src {
 	uint64_t block;
 	struct it_record *buf;
 	size_t cap;
+	z_stream zs;
+	bool zs_ready;
 	bool has_filter;
 	struct it_config filter;
 	char why[160];
@@ -406,7 +444,12 @@ static int file_poll(struct it_source *s, int timeout_ms)
 		fs->buf = nb;
 		fs->cap = b.raw_len / sizeof(*nb);
 	}
-	if (inflate_block(f->data + fs->off + sizeof(b), &b, fs->buf)) {
+	if (!fs->zs_ready) {
+		if (inflater_init(&fs->zs))
+			return -ENOMEM;
+		fs->zs_ready = true;
+	}
+	if (inflate_block(&fs->zs, f->data + fs->off + sizeof(b), &b, fs->buf)) {
 		snprintf(fs->why, sizeof(fs->why), "corrupt: block %llu does not inflate",
 			 (unsigned long long)fs->block);
 		return -EBADMSG;
@@ -431,6 +474,8 @@ static void file_destroy(struct it_source *s)
 {
 	struct file_src *fs = s->priv;
 
+	if (fs->zs_ready)
+		inflateEnd(&fs->zs);
 	free(fs->buf);
 	free(fs);
 	free(s);

@@ -32,13 +32,23 @@ enum it_verdict {
 
 struct it_check;
 
+/* A kind's bit in struct it_invariant.on[] */
+#define IT_ON(kind)		(1ull << (kind))
+
 struct it_invariant {
 	int id;			/* 1..: stable, used in reports and --only */
 	const char *key;	/* "free-before-allocator" */
 	const char *title;	/* one line */
 	enum it_severity severity;
 	const char *source;	/* the seed line / series text that implies it */
-	/* Called for every event, between the model's pre and post update. */
+	/*
+	 * The events event() may act on: on[phase] has IT_ON(kind) set for
+	 * each.  The engine calls it for those only (all zero: every event),
+	 * so most events reach one or two invariants, not all ten; event()
+	 * still checks what it needs, the masks only have to cover it.
+	 */
+	uint64_t on[IT_PH_POINT + 1];
+	/* Called between the model's pre and post update. */
 	void (*event)(struct it_check *ck, const struct it_event *e);
 };
 

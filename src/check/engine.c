@@ -11,6 +11,9 @@ struct it_check {
 	struct it_check_opts opts;
 	struct it_model model;
 	struct it_inv_result res[IT_CHECK_MAX_INV];
+	/* bit i: enabled invariant i wants events of this kind and phase */
+	uint32_t want[IT_K__MAX][IT_PH_POINT + 1];
+	uint32_t all;		/* every enabled invariant (odd kinds or phases) */
 	struct it_violation *v;
 	int nv;
 	uint64_t nv_total;
@@ -24,6 +27,28 @@ struct it_check {
 static bool enabled(const struct it_check *ck, int id)
 {
 	return !ck->opts.only_mask || (ck->opts.only_mask & (1u << id));
+}
+
+_Static_assert(IT_CHECK_MAX_INV <= 32, "struct it_check: want[][] holds 32 invariants");
+_Static_assert(IT_K__MAX <= 64, "struct it_invariant: on[] holds 64 kinds");
+
+/* Which invariants each kind and phase of event is dispatched to. */
+static void build_dispatch(struct it_check *ck)
+{
+	const struct it_invariant *inv;
+	bool every;
+	int i, k, p;
+
+	for (i = 0; i < it_ninvariants; i++) {
+		if (!ck->res[i].enabled || !(inv = it_invariants[i])->event)
+			continue;
+		ck->all |= 1u << i;
+		every = !inv->on[IT_PH_ENTER] && !inv->on[IT_PH_EXIT] && !inv->on[IT_PH_POINT];
+		for (k = 0; k < IT_K__MAX; k++)
+			for (p = 0; p <= IT_PH_POINT; p++)
+				if (every || (inv->on[p] & IT_ON(k)))
+					ck->want[k][p] |= 1u << i;
+	}
 }
 
 struct it_check *it_check_new(const struct it_check_opts *o)
@@ -44,6 +69,7 @@ struct it_check *it_check_new(const struct it_check_opts *o)
 		ck->res[i].inv = it_invariants[i];
 		ck->res[i].enabled = enabled(ck, it_invariants[i]->id);
 	}
+	build_dispatch(ck);
 	return ck;
 }
 
@@ -65,6 +91,9 @@ static struct it_inv_result *result_of(struct it_check *ck, int id)
 {
 	int i;
 
+	/* the table is in ID order (invariants.c): try the slot first */
+	if (id >= 1 && id <= it_ninvariants && ck->res[id - 1].inv->id == id)
+		return &ck->res[id - 1];
 	for (i = 0; i < it_ninvariants; i++)
 		if (ck->res[i].inv->id == id)
 			return &ck->res[i];
@@ -111,7 +140,7 @@ void it_check_violate(struct it_check *ck, int inv, const struct it_event *now,
 
 int it_check_event(struct it_check *ck, const struct it_event *e)
 {
-	int i;
+	uint32_t todo;
 
 	ck->events++;
 	if (e->kind == IT_K_META_LOST) {
@@ -121,9 +150,13 @@ int it_check_event(struct it_check *ck, const struct it_event *e)
 		return 0;
 	}
 	it_model_pre(&ck->model, e);
-	for (i = 0; i < it_ninvariants; i++)
-		if (ck->res[i].enabled && it_invariants[i]->event)
-			it_invariants[i]->event(ck, e);
+	/* in table order, as before: violations are kept in the order found */
+	if ((unsigned)e->kind < IT_K__MAX && (unsigned)e->phase <= IT_PH_POINT)
+		todo = ck->want[e->kind][e->phase];
+	else
+		todo = ck->all;
+	for (; todo; todo &= todo - 1)
+		it_invariants[__builtin_ctz(todo)]->event(ck, e);
 	it_model_post(&ck->model, e);
 	return ck->stop;
 }

@@ -56,5 +56,6 @@ const struct it_invariant it_inv_args = {
 	.severity = IT_SEV_ERROR,
 	.source = "seed: struct ioasid_nb_args { id, sid, set_token, pdata } \"Argument provided "
 		  "by IOASID core when notifier is called\"",
+	.on = { [IT_PH_ENTER] = IT_ON(IT_K_CALLBACK) },
 	.event = event,
 };

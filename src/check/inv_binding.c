@@ -44,5 +44,6 @@ const struct it_invariant it_inv_binding = {
 	.severity = IT_SEV_WARNING,
 	.source = "seed: \"VFIO publish IOASID change by performing alloc/free, bind/unbind\"; "
 		  "KVM keeps its PASID table from BIND/UNBIND",
+	.on = { [IT_PH_ENTER] = IT_ON(IT_K_NOTIFY) | IT_ON(IT_K_FREE_LOCKED) },
 	.event = event,
 };

@@ -40,5 +40,6 @@ const struct it_invariant it_inv_context = {
 	.severity = IT_SEV_ERROR,
 	.source = "series 07/10 \"Use mutex instead of spinlock\" (subscribers need to sleep); "
 		  "seed: ioasid_notify() calls the chain between mutex_lock and mutex_unlock",
+	.on = { [IT_PH_ENTER] = IT_ON(IT_K_CHAIN) },
 	.event = event,
 };

@@ -124,5 +124,6 @@ const struct it_invariant it_inv_delivery = {
 	.severity = IT_SEV_ERROR,
 	.source = "seed: \"a system wide blocking notifier chain can be used to inform "
 		  "subscribers of state changes\"; blocking_notifier_call_chain() semantics",
+	.on = { [IT_PH_EXIT] = IT_ON(IT_K_CHAIN) | IT_ON(IT_K_NOTIFY) | IT_ON(IT_K_FREE_LOCKED) },
 	.event = event,
 };

@@ -61,5 +61,9 @@ const struct it_invariant it_inv_free_order = {
 	.severity = IT_SEV_ERROR,
 	.source = "seed: \"Notify all users that this IOASID is being freed\" "
 		  "precedes active_allocator->ops->free() in ioasid_free_locked()",
+	.on = {
+		[IT_PH_ENTER] = IT_ON(IT_K_CHAIN) | IT_ON(IT_K_ALLOCATOR_FREE),
+		[IT_PH_EXIT] = IT_ON(IT_K_CHAIN),
+	},
 	.event = event,
 };

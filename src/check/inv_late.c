@@ -40,5 +40,6 @@ const struct it_invariant it_inv_late = {
 	.severity = IT_SEV_WARNING,
 	.source = "seed: \"Each consumer of the IOASID service must register notifier block early "
 		  "to ensure no events are missed.\"",
+	.on = { [IT_PH_ENTER] = IT_ON(IT_K_CALLBACK) },
 	.event = event,
 };

@@ -43,5 +43,6 @@ const struct it_invariant it_inv_priority = {
 	.severity = IT_SEV_ERROR,
 	.source = "notifier_chain_register(): entries are kept sorted by nb->priority; "
 		  "v2 adds IOASID_PRIO_LAST/DEVICE/IOMMU/CPU on this basis",
+	.on = { [IT_PH_EXIT] = IT_ON(IT_K_CHAIN) },
 	.event = event,
 };

@@ -42,5 +42,9 @@ const struct it_invariant it_inv_reentry = {
 	.severity = IT_SEV_ERROR,
 	.source = "series notes: the chain runs under ioasid_allocator_lock; a subscriber "
 		  "calling ioasid_free/ioasid_notify/ioasid_attach_data deadlocks",
+	.on = {
+		[IT_PH_ENTER] = IT_ON(IT_K_ALLOC) | IT_ON(IT_K_FREE) | IT_ON(IT_K_NOTIFY) |
+				IT_ON(IT_K_ATTACH_DATA) | IT_ON(IT_K_ALLOC_SET) | IT_ON(IT_K_FREE_SET),
+	},
 	.event = event,
 };

@@ -30,5 +30,6 @@ const struct it_invariant it_inv_reuse = {
 	.severity = IT_SEV_ERROR,
 	.source = "series notes: \"FREE is synchronous and the ID can be reallocated as soon as "
 		  "ops->free() returns\" (not before)",
+	.on = { [IT_PH_EXIT] = IT_ON(IT_K_ALLOC) },
 	.event = event,
 };

@@ -56,5 +56,6 @@ const struct it_invariant it_inv_unknown_id = {
 	.severity = IT_SEV_ERROR,
 	.source = "seed: ioasid_notify(): \"if (!ioasid_data) { ... return -EINVAL; }\" "
 		  "before blocking_notifier_call_chain()",
+	.on = { [IT_PH_ENTER] = IT_ON(IT_K_CHAIN), [IT_PH_EXIT] = IT_ON(IT_K_NOTIFY) },
 	.event = event,
 };

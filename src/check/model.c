@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The checker's model of the kernel: the only writer of struct it_model. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "model.h"
@@ -27,9 +28,20 @@ static void free_task(struct it_task *t)
 
 void it_model_fini(struct it_model *m)
 {
+	struct it_chain_call *c;
+	struct it_op *op;
 	size_t i = 0;
 	uint64_t k;
 	void *v;
+
+	while ((c = m->free_chains)) {
+		m->free_chains = c->next_free;
+		free(c);
+	}
+	while ((op = m->free_ops)) {
+		m->free_ops = op->next_free;
+		free(op);
+	}
 
 	while (it_map_next(&m->ids, &i, &k, &v))
 		free(v);
@@ -44,9 +56,26 @@ void it_model_fini(struct it_model *m)
 	it_map_fini(&m->sets);
 }
 
+/*
+ * The task of tid if it is known.  The model and several invariants look
+ * up the task of every event, and consecutive events are mostly of one
+ * task: the last one found is tried before the hash map.
+ */
+static struct it_task *task_find(struct it_model *m, uint32_t tid)
+{
+	struct it_task *t = m->last_task;
+
+	if (t && t->tid == tid)
+		return t;
+	t = it_map_get(&m->tasks, tid);
+	if (t)
+		m->last_task = t;
+	return t;
+}
+
 struct it_task *it_model_task(struct it_model *m, uint32_t tid)
 {
-	struct it_task *t = it_map_get(&m->tasks, tid);
+	struct it_task *t = task_find(m, tid);
 
 	if (!t) {
 		t = calloc(1, sizeof(*t));
@@ -57,6 +86,7 @@ struct it_task *it_model_task(struct it_model *m, uint32_t tid)
 			free(t);
 			return NULL;
 		}
+		m->last_task = t;
 	}
 	return t;
 }
@@ -108,7 +138,7 @@ static struct it_sub *sub_get(struct it_model *m, uint64_t nb)
 
 struct it_frame *it_model_frame(struct it_model *m, const struct it_event *e)
 {
-	struct it_task *t = it_map_get(&m->tasks, e->tid);
+	struct it_task *t = task_find(m, e->tid);
 	int i;
 
 	if (!t)
@@ -151,10 +181,73 @@ uint32_t it_model_chain_id(struct it_task *t, const struct it_event *chain)
 	return IT_NO_ID;
 }
 
+/*
+ * Chain calls and ops come from a free list and go back to it when their
+ * frame is popped: one of each per notification, so calloc() + free() of
+ * ~15 KiB each cost more than the rest of the engine.  Only the scalar
+ * part is set (model.h: arrays are valid up to their counts): the ENTER,
+ * then zeroes copied from a zero object (GCC makes a memset() of a few
+ * hundred bytes a rep stos, slow to start; a short copy is vector moves).
+ */
+static const struct it_chain_call zero_chain;
+static const struct it_op zero_op;
+
+_Static_assert(offsetof(struct it_chain_call, enter) == 0 && offsetof(struct it_op, enter) == 0,
+	       "chain_get()/op_get() clear what follows the ENTER");
+
+/* Zero the bytes from after the ENTER up to the arrays (at offset arrays). */
+static inline void zero_after_enter(void *obj, const void *zero, size_t arrays)
+{
+	const size_t from = sizeof(struct it_event);
+
+	memcpy((char *)obj + from, (const char *)zero + from, arrays - from);
+}
+
+static struct it_chain_call *chain_get(struct it_model *m, const struct it_event *enter)
+{
+	struct it_chain_call *c = m->free_chains;
+
+	if (c)
+		m->free_chains = c->next_free;
+	else if (!(c = malloc(sizeof(*c))))
+		return NULL;
+	c->enter = *enter;
+	zero_after_enter(c, &zero_chain, offsetof(struct it_chain_call, expected));
+	return c;
+}
+
+static struct it_op *op_get(struct it_model *m, const struct it_event *enter)
+{
+	struct it_op *op = m->free_ops;
+
+	if (op)
+		m->free_ops = op->next_free;
+	else if (!(op = malloc(sizeof(*op))))
+		return NULL;
+	op->enter = *enter;
+	zero_after_enter(op, &zero_op, offsetof(struct it_op, nb));
+	return op;
+}
+
+/* A popped frame's chain call and op back to the free lists. */
+static void frame_release(struct it_model *m, struct it_frame *f)
+{
+	if (f->chain) {
+		f->chain->next_free = m->free_chains;
+		m->free_chains = f->chain;
+		f->chain = NULL;
+	}
+	if (f->op) {
+		f->op->next_free = m->free_ops;
+		m->free_ops = f->op;
+		f->op = NULL;
+	}
+}
+
 static void start_chain(struct it_model *m, struct it_task *t, struct it_frame *f)
 {
-	struct it_chain_call *c = calloc(1, sizeof(*c));
 	const struct it_event *e = &f->ev;
+	struct it_chain_call *c = chain_get(m, e);
 	struct it_frame *op;
 	struct it_id *id;
 	struct it_set *set;
@@ -166,7 +259,6 @@ static void start_chain(struct it_model *m, struct it_task *t, struct it_frame *
 	op = enclosing_op(t, t->depth - 1);
 	if (op)
 		op->op->nchains++;
-	c->enter = *e;
 	c->cmd = e->cmd;
 	c->id = it_model_chain_id(t, e);
 	if (c->id != IT_NO_ID && (id = it_model_id(m, c->id))) {
@@ -201,13 +293,12 @@ static void start_chain(struct it_model *m, struct it_task *t, struct it_frame *
 
 static void start_op(struct it_model *m, struct it_frame *f)
 {
-	struct it_op *op = calloc(1, sizeof(*op));
+	struct it_op *op = op_get(m, &f->ev);
 	struct it_id *id;
 
 	if (!op)
 		return;
 	f->op = op;
-	op->enter = f->ev;
 	if ((f->ev.flags & IT_F_HAS_ID) && (id = it_model_id(m, f->ev.ioasid)))
 		op->id_gen = id->gen;
 }
@@ -230,6 +321,8 @@ static void add_delivery(struct it_task *t, const struct it_event *e)
 	c->deliv[c->ndeliv].nb = e->nb;
 	c->deliv[c->ndeliv].prio = e->prio;
 	c->deliv[c->ndeliv].enter = *e;
+	c->deliv[c->ndeliv].returned = false;
+	c->deliv[c->ndeliv].ret = 0;
 	c->ndeliv++;
 
 	of = enclosing_op(t, t->depth - 2);
@@ -301,8 +394,9 @@ void it_model_pre(struct it_model *m, const struct it_event *e)
 			return;
 		}
 		f = &t->stack[t->depth++];
-		memset(f, 0, sizeof(*f));
 		f->ev = *e;
+		f->chain = NULL;
+		f->op = NULL;
 		if (e->kind == IT_K_CHAIN)
 			start_chain(m, t, f);
 		else if (e->kind == IT_K_NOTIFY || e->kind == IT_K_FREE_LOCKED)
@@ -422,7 +516,7 @@ void it_model_post(struct it_model *m, const struct it_event *e)
 
 	if (e->phase != IT_PH_EXIT || e->kind >= IT_K__BPF_MAX)
 		return;
-	t = it_map_get(&m->tasks, e->tid);
+	t = task_find(m, e->tid);
 	if (t && t->overflow && t->depth == IT_MODEL_MAX_DEPTH) {
 		t->overflow--;
 		return;
@@ -438,11 +532,6 @@ void it_model_post(struct it_model *m, const struct it_event *e)
 	}
 	f = &t->stack[i];
 	apply_exit(m, e, f);
-	while (t->depth > i) {
-		f = &t->stack[--t->depth];
-		free(f->chain);
-		free(f->op);
-		f->chain = NULL;
-		f->op = NULL;
-	}
+	while (t->depth > i)
+		frame_release(m, &t->stack[--t->depth]);
 }

@@ -81,7 +81,16 @@ struct it_delivery {
 
 #define IT_MODEL_MAX_DELIV	IT_MODEL_MAX_SUBS
 
-/* One blocking_notifier_call_chain(&ioasid_chain, ...) call. */
+/*
+ * One blocking_notifier_call_chain(&ioasid_chain, ...) call.
+ *
+ * Chain calls and ops are recycled (model.c keeps the popped ones on a
+ * free list): a fresh one has its ENTER set and every other field before
+ * its first array zeroed, and the arrays are valid only up to their
+ * counts.  Zeroing the whole ~15 KiB (most of it arrays that hold a
+ * handful of entries) for every call was half of what `check -i` spent.
+ * New scalar fields go before the arrays.
+ */
 struct it_chain_call {
 	struct it_event enter;
 	uint32_t cmd;
@@ -91,26 +100,28 @@ struct it_chain_call {
 	int32_t exp_sid;
 	uint64_t exp_pdata, exp_token;
 	const struct it_event *exp_pdata_ev, *exp_token_ev;
-	/* subscribers expected to be called: registered and traced at ENTER */
-	struct it_sub *expected[IT_MODEL_MAX_SUBS];
 	int nexpected;
-	struct it_delivery deliv[IT_MODEL_MAX_DELIV];
 	int ndeliv;
 	bool overflow;
+	struct it_chain_call *next_free;	/* model.c's free list */
+	/* subscribers expected to be called: registered and traced at ENTER */
+	struct it_sub *expected[IT_MODEL_MAX_SUBS];
+	struct it_delivery deliv[IT_MODEL_MAX_DELIV];
 };
 
 /* A publisher operation that notifies: ioasid_notify() or ioasid_free_locked(). */
 struct it_op {
 	struct it_event enter;
 	int nchains;
-	/* per subscriber, how many callbacks it got inside this op */
-	uint64_t nb[IT_MODEL_MAX_SUBS];
-	int count[IT_MODEL_MAX_SUBS];
-	struct it_event first[IT_MODEL_MAX_SUBS];
 	int nnb;
 	/* ioasid_free_locked(): the free-order automaton's state (inv 1) */
 	int free_state;
 	uint32_t id_gen;	/* the ID's generation when the op began */
+	struct it_op *next_free;	/* model.c's free list */
+	/* per subscriber, how many callbacks it got inside this op */
+	uint64_t nb[IT_MODEL_MAX_SUBS];
+	int count[IT_MODEL_MAX_SUBS];
+	struct it_event first[IT_MODEL_MAX_SUBS];
 };
 
 struct it_frame {
@@ -133,6 +144,12 @@ struct it_model {
 	struct it_sub subs[IT_MODEL_MAX_SUBS];
 	int nsubs;
 	uint64_t unmatched_exits;	/* EXITs whose ENTER we never saw */
+	/* the task of the previous lookup: events come in runs per task, and
+	 * tasks are never removed before it_model_fini() */
+	struct it_task *last_task;
+	/* popped chain calls and ops, reused by the next ENTER */
+	struct it_chain_call *free_chains;
+	struct it_op *free_ops;
 };
 
 int it_model_init(struct it_model *m);

@@ -372,6 +372,32 @@ static void test_bad_files(void **state)
 	free(img);
 }
 
+/*
+ * A block whose CRC matches but whose zlib stream does not (a writer bug,
+ * or a file edited and re-checksummed): a wrong adler32 is still refused.
+ */
+static void test_bad_adler(void **state)
+{
+	const size_t off = sizeof(struct it_rec_header);
+	struct it_rec_block blk;
+	unsigned char *img;
+	size_t len;
+	char why[200];
+
+	write_story(path);
+	img = slurp(path, &len);
+	memcpy(&blk, img + off, sizeof(blk));
+	assert_true(blk.comp_len > 6);
+	/* the stream's last byte is the adler32's low byte */
+	img[off + sizeof(blk) + blk.comp_len - 1] ^= 0x01;
+	blk.crc = crc32(0, img + off + sizeof(blk), blk.comp_len);
+	blk.header_crc = crc32(0, (const Bytef *)&blk, offsetof(struct it_rec_block, header_crc));
+	memcpy(img + off, &blk, sizeof(blk));
+	assert_int_equal(read_buf(img, len, why), -EBADMSG);
+	assert_non_null(strstr(why, "does not inflate"));
+	free(img);
+}
+
 /* report/hist -i/check -i: one line on stderr and exit 3 */
 static void test_bad_file_exit_codes(void **state)
 {
@@ -568,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_encode_decode),
 		cmocka_unit_test(test_write_replay),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_bad_adler),
 		cmocka_unit_test(test_bad_file_exit_codes),
 		cmocka_unit_test(test_corpus_fixed),
 		cmocka_unit_test(test_corpus_seed),
