@@ -138,6 +138,20 @@ static struct it_config make_config(const struct it_session_spec *sp, const stru
 	return c;
 }
 
+/*
+ * The ring buffer's size: --buffer, else the default for what runs.  A
+ * recording writes every record through zlib on top of decoding it, so it
+ * falls behind a burst sooner than check does: measured with the bench's
+ * full-speed load (docs/performance.md, "Ring-buffer size"), check lost
+ * nothing with 16 MiB, record needed 64 MiB.
+ */
+static uint64_t ringbuf_bytes(const struct it_options *o)
+{
+	if (o->ringbuf_bytes)
+		return o->ringbuf_bytes;
+	return o->sub == IT_SUB_RECORD || o->record ? IT_RINGBUF_RECORD_BYTES : IT_RINGBUF_BYTES;
+}
+
 int it_session_run(const struct it_session_spec *sp)
 {
 	const struct it_options *o = sp->o;
@@ -206,13 +220,13 @@ int it_session_run(const struct it_session_spec *sp)
 		fprintf(stderr, "ioasid-trace: warning: not traced (missing): %s\n", missing);
 
 	cfg = make_config(sp, &k);
-	err = it_attach_open(&att, &plan, &cfg, o->mode, o->ringbuf_bytes, o->verbose);
+	err = it_attach_open(&att, &plan, &cfg, o->mode, ringbuf_bytes(o), o->verbose);
 	if (err && o->mode != IT_PREF_KPROBE) {
 		/* Some point refused fentry: probe each one, as doctor does. */
 		it_attach_close(&att);
 		err = it_attach_plan(&plan, &k, o->mode);
 		if (!err)
-			err = it_attach_open(&att, &plan, &cfg, o->mode, o->ringbuf_bytes,
+			err = it_attach_open(&att, &plan, &cfg, o->mode, ringbuf_bytes(o),
 					     o->verbose);
 	}
 	if (err) {
