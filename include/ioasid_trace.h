@@ -16,8 +16,9 @@
 #define IT_MAX_CALLBACKS	64	/* chain entries the start-up walk reads */
 #define IT_MAX_TASKS		8192	/* tasks inside traced functions at once */
 #define IT_MAX_DEPTH		16	/* nesting levels kept per task */
-#define IT_RINGBUF_BYTES	(16u << 20)	/* default; --buffer: MIN .. MAX */
+#define IT_RINGBUF_BYTES	(32u << 20)	/* default (trace, check); --buffer: MIN .. MAX */
 #define IT_RINGBUF_RECORD_BYTES	(64u << 20)	/* default when recording */
+#define IT_RINGBUF_HIST_BYTES	(256u << 10)	/* default for hist: registrations only */
 #define IT_RINGBUF_MIN		(4u << 10)
 #define IT_RINGBUF_MAX		(1u << 30)
 #define IT_NO_ID		0xffffffffu	/* INVALID_IOASID */

@@ -139,17 +139,20 @@ static struct it_config make_config(const struct it_session_spec *sp, const stru
 }
 
 /*
- * The ring buffer's size: --buffer, else the default for what runs.  A
- * recording writes every record through zlib on top of decoding it, so it
- * falls behind a burst sooner than check does: measured with the bench's
- * full-speed load (docs/performance.md, "Ring-buffer size"), check lost
- * nothing with 16 MiB, record needed 64 MiB.
+ * The ring buffer's size: --buffer, else the default for what runs,
+ * measured with the bench's full-speed bursts (docs/performance.md,
+ * "Ring-buffer size"): check lost records with 16 MiB and none with
+ * 32 MiB; a recording compresses every record on top of decoding it and
+ * needed 64 MiB.  hist streams only (un)registrations: a small buffer,
+ * which is also less to allocate before "attached".
  */
 static uint64_t ringbuf_bytes(const struct it_options *o)
 {
 	if (o->ringbuf_bytes)
 		return o->ringbuf_bytes;
-	return o->sub == IT_SUB_RECORD || o->record ? IT_RINGBUF_RECORD_BYTES : IT_RINGBUF_BYTES;
+	if (o->sub == IT_SUB_RECORD || o->record)
+		return IT_RINGBUF_RECORD_BYTES;
+	return o->sub == IT_SUB_HIST ? IT_RINGBUF_HIST_BYTES : IT_RINGBUF_BYTES;
 }
 
 int it_session_run(const struct it_session_spec *sp)
