@@ -2,9 +2,9 @@
 /*
  * In-kernel latency histograms: hist mode streams nothing per event, it
  * only adds each finished call's latency here, in the slot its caller
- * names (chain: by cmd; callback: by attachment; the free path).  Bucketing is the shared
- * it_hist_bucket() so user space (offline histograms, unit tests) puts a
- * value in exactly the same bucket.
+ * names (chain: by cmd; callback: by attachment; the free path).
+ * Bucketing is the shared it_hist_bucket() so user space (offline
+ * histograms, unit tests) puts a value in exactly the same bucket.
  */
 #ifndef IT_HIST_BPF_H
 #define IT_HIST_BPF_H
