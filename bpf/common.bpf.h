@@ -97,26 +97,55 @@ static __always_inline void it_fill_common(struct it_record *r, void *ctx, int k
 	}
 }
 
+/*
+ * One probe read per structure.  bpf_probe_read_kernel() is a helper call
+ * and a fault-safe copy per field with BPF_CORE_READ, and under TCG each
+ * one costs more than the rest of the record: a callback's ENTER read seven
+ * fields, four of *args and two of *nb, plus the lock.  The structure is
+ * copied whole (its size relocated, as its fields' offsets are) into a
+ * stack buffer and read there through the same CO-RE view; a structure
+ * larger than the buffer (no kernel so far) is read field by field.
+ */
+#define IT_COPY_MAX	48
+
 /* *args as the callback sees it, in whichever layout the kernel has. */
 static __always_inline void it_read_nb_args(struct it_record *r, __u64 ptr)
 {
+	__u64 buf[IT_COPY_MAX / 8];
+
 	if (!ptr)
 		return;
 	if (bpf_core_field_exists(struct ioasid_nb_args___v1, sid)) {
-		struct ioasid_nb_args___v1 *a = (void *)ptr;
+		struct ioasid_nb_args___v1 *a = (void *)ptr, *c = (void *)buf;
 
-		r->args.id = BPF_CORE_READ(a, id);
-		r->args.sid = BPF_CORE_READ(a, sid);
-		r->args.set_token = (__u64)BPF_CORE_READ(a, set_token);
-		r->args.pdata = (__u64)BPF_CORE_READ(a, pdata);
+		if (bpf_core_type_size(struct ioasid_nb_args___v1) <= sizeof(buf)) {
+			bpf_probe_read_kernel(buf, bpf_core_type_size(struct ioasid_nb_args___v1), a);
+			r->args.id = c->id;
+			r->args.sid = c->sid;
+			r->args.set_token = (__u64)c->set_token;
+			r->args.pdata = (__u64)c->pdata;
+		} else {
+			r->args.id = BPF_CORE_READ(a, id);
+			r->args.sid = BPF_CORE_READ(a, sid);
+			r->args.set_token = (__u64)BPF_CORE_READ(a, set_token);
+			r->args.pdata = (__u64)BPF_CORE_READ(a, pdata);
+		}
 		r->flags |= IT_F_HAS_ARGS;
 	} else if (bpf_core_field_exists(struct ioasid_nb_args___v2, spid)) {
-		struct ioasid_nb_args___v2 *a = (void *)ptr;
+		struct ioasid_nb_args___v2 *a = (void *)ptr, *c = (void *)buf;
 
-		r->args.id = BPF_CORE_READ(a, id);
-		r->args.sid = (__s32)BPF_CORE_READ(a, spid);
-		r->args.set_token = (__u64)BPF_CORE_READ(a, set);
-		r->args.pdata = (__u64)BPF_CORE_READ(a, pdata);
+		if (bpf_core_type_size(struct ioasid_nb_args___v2) <= sizeof(buf)) {
+			bpf_probe_read_kernel(buf, bpf_core_type_size(struct ioasid_nb_args___v2), a);
+			r->args.id = c->id;
+			r->args.sid = (__s32)c->spid;
+			r->args.set_token = (__u64)c->set;
+			r->args.pdata = (__u64)c->pdata;
+		} else {
+			r->args.id = BPF_CORE_READ(a, id);
+			r->args.sid = (__s32)BPF_CORE_READ(a, spid);
+			r->args.set_token = (__u64)BPF_CORE_READ(a, set);
+			r->args.pdata = (__u64)BPF_CORE_READ(a, pdata);
+		}
 		r->flags |= IT_F_HAS_ARGS | IT_F_ARGS_V2;
 	} else {
 		return;
@@ -128,13 +157,21 @@ static __always_inline void it_read_nb_args(struct it_record *r, __u64 ptr)
 
 static __always_inline void it_read_nb(struct it_record *r, __u64 nbp)
 {
-	struct notifier_block *nb = (void *)nbp;
+	struct notifier_block *nb = (void *)nbp, *c;
+	__u64 buf[IT_COPY_MAX / 8];
 
 	if (!nb)
 		return;
 	r->nb = nbp;
-	r->cb = (__u64)BPF_CORE_READ(nb, notifier_call);
-	r->prio = BPF_CORE_READ(nb, priority);
+	if (bpf_core_type_size(struct notifier_block) <= sizeof(buf)) {
+		c = (void *)buf;
+		bpf_probe_read_kernel(buf, bpf_core_type_size(struct notifier_block), nb);
+		r->cb = (__u64)c->notifier_call;
+		r->prio = c->priority;
+	} else {
+		r->cb = (__u64)BPF_CORE_READ(nb, notifier_call);
+		r->prio = BPF_CORE_READ(nb, priority);
+	}
 	r->flags |= IT_F_HAS_CB;
 }
 
