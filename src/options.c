@@ -169,6 +169,7 @@ double it_parse_seconds(const char *s)
 uint64_t it_parse_size(const char *s)
 {
 	unsigned long long v;
+	unsigned int shift = 0;
 	char *end;
 
 	if (*s < '0' || *s > '9')
@@ -179,19 +180,22 @@ uint64_t it_parse_size(const char *s)
 		return 0;
 	switch (*end) {
 	case 'G': case 'g':
-		v <<= 10;
+		shift += 10;
 		/* fallthrough */
 	case 'M': case 'm':
-		v <<= 10;
+		shift += 10;
 		/* fallthrough */
 	case 'K': case 'k':
-		v <<= 10;
+		shift += 10;
 		end++;
 		break;
 	}
 	if (*end == 'B' || *end == 'b')
 		end++;
-	return *end || v > (1ull << 40) ? 0 : v;
+	/* checked before shifting: a huge number must not wrap into range */
+	if (*end || v > (1ull << 40) >> shift)
+		return 0;
+	return v << shift;
 }
 
 /* hist -i: a regular file that exists is an input, not an interval */

@@ -163,6 +163,10 @@ static void test_buffer(void **state)
 	assert_int_equal(it_parse_size("16MB"), 16ull << 20);
 	assert_int_equal(it_parse_size("k"), 0);
 	assert_int_equal(it_parse_size("0"), 0);
+	/* 2^34 + 1 gigabytes would wrap to exactly 1G if shifted first */
+	assert_int_equal(it_parse_size("17179869185G"), 0);
+	assert_int_equal(it_parse_size("1024G"), 1ull << 40);
+	assert_int_equal(it_parse_size("1025G"), 0);
 }
 
 static void test_seconds(void **state)
