@@ -131,16 +131,20 @@ static const struct argp_option doctor_options[] = {
 	{},
 };
 
+void it_verror(FILE *f, const char *fmt, va_list ap)
+{
+	fputs("ioasid-trace: ", f);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+}
+
 static int fail(struct it_options *o, const char *fmt, ...)
 {
-	FILE *f = o->err ? o->err : stderr;
 	va_list ap;
 
-	fputs("ioasid-trace: ", f);
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
+	it_verror(o->err ? o->err : stderr, fmt, ap);
 	va_end(ap);
-	fputc('\n', f);
 	return EINVAL;
 }
 

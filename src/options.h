@@ -3,6 +3,7 @@
 #ifndef IT_OPTIONS_H
 #define IT_OPTIONS_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,7 +31,7 @@ struct it_options {
 	int verbose;		/* -v, repeatable */
 	uint32_t sub_bits;	/* hist --linear[=K]: 2^K sub-buckets; 0 = log2 */
 	enum it_mode_pref mode;
-	uint64_t ringbuf_bytes;	/* --buffer, 0 = IT_RINGBUF_BYTES */
+	uint64_t ringbuf_bytes;	/* --buffer, 0 = the mode's default (session.c) */
 	char **child_argv;	/* trace/hist -- CMD ARGS (NULL-terminated), or NULL */
 	/* check */
 	const char *format;	/* --format text|json|ktap|junit (report: text|json|perfetto) */
@@ -52,6 +53,9 @@ int it_options_parse(int argc, char **argv, struct it_options *o);
 
 const char *it_unit_name(enum it_unit u);	/* "ns", "us", "ms" */
 uint64_t it_unit_ns(enum it_unit u);		/* 1, 1000, 1000000 */
+
+/* The one error-line format: "ioasid-trace: <message>\n" on f. */
+void it_verror(FILE *f, const char *fmt, va_list ap);
 
 /* "4096", "4K", "16M", "1G" (binary units, optional B) -> bytes; 0 on error. */
 uint64_t it_parse_size(const char *s);

@@ -61,11 +61,9 @@ static int die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("ioasid-trace: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	it_verror(stderr, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return setup_rc;
 }
 
