@@ -103,10 +103,21 @@ static __always_inline void it_fill_common(struct it_record *r, void *ctx, int k
  * one costs more than the rest of the record: a callback's ENTER read seven
  * fields, four of *args and two of *nb, plus the lock.  The structure is
  * copied whole (its size relocated, as its fields' offsets are) into a
- * stack buffer and read there through the same CO-RE view; a structure
- * larger than the buffer (no kernel so far) is read field by field.
+ * stack buffer and read there through the same CO-RE view.  Both are a
+ * few words in every version of the series; a kernel whose structure did
+ * not fit the buffer would get records without these fields (no
+ * IT_F_HAS_ARGS / IT_F_HAS_CB) rather than a program the verifier refuses.
  */
 #define IT_COPY_MAX	48
+
+/*
+ * Like BPF_CORE_READ, a fault reads as zeros (the helper clears buf) and the
+ * fields still count as read: a bad pointer shows up as wrong values the
+ * checker can judge, not as missing ones.  False only when it cannot fit.
+ */
+#define it_copy_struct(buf, type, ptr)						\
+	(bpf_core_type_size(type) <= sizeof(buf) &&				\
+	 (bpf_probe_read_kernel(buf, bpf_core_type_size(type), (void *)(ptr)), 1))
 
 /* *args as the callback sees it, in whichever layout the kernel has. */
 static __always_inline void it_read_nb_args(struct it_record *r, __u64 ptr)
@@ -116,36 +127,24 @@ static __always_inline void it_read_nb_args(struct it_record *r, __u64 ptr)
 	if (!ptr)
 		return;
 	if (bpf_core_field_exists(struct ioasid_nb_args___v1, sid)) {
-		struct ioasid_nb_args___v1 *a = (void *)ptr, *c = (void *)buf;
+		struct ioasid_nb_args___v1 *c = (void *)buf;
 
-		if (bpf_core_type_size(struct ioasid_nb_args___v1) <= sizeof(buf)) {
-			bpf_probe_read_kernel(buf, bpf_core_type_size(struct ioasid_nb_args___v1), a);
-			r->args.id = c->id;
-			r->args.sid = c->sid;
-			r->args.set_token = (__u64)c->set_token;
-			r->args.pdata = (__u64)c->pdata;
-		} else {
-			r->args.id = BPF_CORE_READ(a, id);
-			r->args.sid = BPF_CORE_READ(a, sid);
-			r->args.set_token = (__u64)BPF_CORE_READ(a, set_token);
-			r->args.pdata = (__u64)BPF_CORE_READ(a, pdata);
-		}
+		if (!it_copy_struct(buf, struct ioasid_nb_args___v1, ptr))
+			return;
+		r->args.id = c->id;
+		r->args.sid = c->sid;
+		r->args.set_token = (__u64)c->set_token;
+		r->args.pdata = (__u64)c->pdata;
 		r->flags |= IT_F_HAS_ARGS;
 	} else if (bpf_core_field_exists(struct ioasid_nb_args___v2, spid)) {
-		struct ioasid_nb_args___v2 *a = (void *)ptr, *c = (void *)buf;
+		struct ioasid_nb_args___v2 *c = (void *)buf;
 
-		if (bpf_core_type_size(struct ioasid_nb_args___v2) <= sizeof(buf)) {
-			bpf_probe_read_kernel(buf, bpf_core_type_size(struct ioasid_nb_args___v2), a);
-			r->args.id = c->id;
-			r->args.sid = (__s32)c->spid;
-			r->args.set_token = (__u64)c->set;
-			r->args.pdata = (__u64)c->pdata;
-		} else {
-			r->args.id = BPF_CORE_READ(a, id);
-			r->args.sid = (__s32)BPF_CORE_READ(a, spid);
-			r->args.set_token = (__u64)BPF_CORE_READ(a, set);
-			r->args.pdata = (__u64)BPF_CORE_READ(a, pdata);
-		}
+		if (!it_copy_struct(buf, struct ioasid_nb_args___v2, ptr))
+			return;
+		r->args.id = c->id;
+		r->args.sid = (__s32)c->spid;
+		r->args.set_token = (__u64)c->set;
+		r->args.pdata = (__u64)c->pdata;
 		r->flags |= IT_F_HAS_ARGS | IT_F_ARGS_V2;
 	} else {
 		return;
@@ -157,21 +156,17 @@ static __always_inline void it_read_nb_args(struct it_record *r, __u64 ptr)
 
 static __always_inline void it_read_nb(struct it_record *r, __u64 nbp)
 {
-	struct notifier_block *nb = (void *)nbp, *c;
+	struct notifier_block *c;
 	__u64 buf[IT_COPY_MAX / 8];
 
-	if (!nb)
+	if (!nbp)
 		return;
 	r->nb = nbp;
-	if (bpf_core_type_size(struct notifier_block) <= sizeof(buf)) {
-		c = (void *)buf;
-		bpf_probe_read_kernel(buf, bpf_core_type_size(struct notifier_block), nb);
-		r->cb = (__u64)c->notifier_call;
-		r->prio = c->priority;
-	} else {
-		r->cb = (__u64)BPF_CORE_READ(nb, notifier_call);
-		r->prio = BPF_CORE_READ(nb, priority);
-	}
+	if (!it_copy_struct(buf, struct notifier_block, nbp))
+		return;
+	c = (void *)buf;
+	r->cb = (__u64)c->notifier_call;
+	r->prio = c->priority;
 	r->flags |= IT_F_HAS_CB;
 }
 
