@@ -74,7 +74,7 @@ int main(int argc, char **argv)
 	}
 	fexit = argc > 1 && !strcmp(argv[1], "--fexit");
 	bpf_object__for_each_program(p, s->obj)
-		if (!strncmp(bpf_program__name(p), "x", 1))
+		if (!strncmp(bpf_program__section_name(p), "fexit/", 6))
 			bpf_program__set_autoload(p, fexit);
 	err = counter_bpf__load(s);
 	if (err) {
