@@ -86,6 +86,7 @@ PY
 			bash "$vt_top/tests/vm/scenarios/conformance.sh" reenter >/tmp/r.out 2>&1
 		rc=$?
 		vt_check "re-entry: check exits 1 (rc=$rc)" [ $rc = 1 ]
+		[ $rc = 1 ] || sed 's/^/# r.out: /' /tmp/r.out
 		python3 - /tmp/r.json <<'PY'
 import json, sys
 v = [json.loads(l) for l in open(sys.argv[1])]

@@ -60,8 +60,19 @@ if [ "$knob" = reenter ]; then
 	r=$(hctl alloc "$sid" 1); id=$(hval ids "$r")
 	echo attach >"$H/sub/kvm/reenter"
 	echo 1 >"$H/sub/kvm/reenter_unsafe"
-	# The writer deadlocks inside the chain: leave it behind.
+	# The writer deadlocks inside the chain: leave it behind, but only once
+	# it is stuck there: a fixed sleep is a guess, and one CI run guessed short.
 	(echo "bind $id" >"$H/ctl") &
-	sleep 1
+	w=$!
+	for _ in $(seq 300); do
+		st=$(sed 's/.*) \(.\).*/\1/' "/proc/$w/stat" 2>/dev/null) || break
+		[ "$st" = D ] && break
+		sleep 0.1
+	done
+	if [ "${st:-}" != D ]; then
+		echo "scenario: the re-entering bind never blocked (state ${st:-gone})" >&2
+		exit 1
+	fi
+	sleep 0.5	# let the tracer's ring buffer reader catch up
 fi
 echo "scenario ${knob:-base}: done"
