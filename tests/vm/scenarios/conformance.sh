@@ -17,7 +17,7 @@ knob=${1:-}
 # order, so a chain that ignores priorities shows (inv 3).
 if [ "$knob" != late-register ]; then
 	echo 1 >"$H/sub/vdcm/registered"
-	sleep 1		# let the tracer attach to the new callback
+	htraced harness_vdcm_notify
 fi
 
 r=$(hctl set_alloc 64); sid=$(hval sid "$r")
@@ -30,7 +30,7 @@ unbind-unbound)
 	;;
 late-register)
 	echo 1 >"$H/sub/vdcm/registered"
-	sleep 1		# let the tracer attach to the new callback
+	htraced harness_vdcm_notify
 	;;
 esac
 

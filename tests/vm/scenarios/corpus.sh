@@ -7,7 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 echo 1 >"$H/sub/vdcm/registered"	# priority between kvm and iommu (inv 3)
-sleep 1					# let the tracer attach to it
+htraced harness_vdcm_notify
 r=$(hctl set_alloc 64); sid=$(hval sid "$r")
 r=$(hctl alloc "$sid" 2); ids=$(hval ids "$r" | tr , ' ')
 first=${ids%% *}

@@ -35,3 +35,25 @@ hrace_free_alloc() {
 	echo 0 >"$H/sub/kvm/delay_us"
 	hctl free "$y" >/dev/null
 }
+
+# Wait until the tracer has hooked FUNC (a subscriber it should follow just
+# registered): its fentry trampoline or its kprobe on ftrace shows in
+# enabled_functions.  A fixed sleep is a guess that a busy host can lose.
+# Without that file (no tracefs), one second as before.
+htraced() {
+	local f=/sys/kernel/tracing/enabled_functions i
+	[ -r "$f" ] || f=/sys/kernel/debug/tracing/enabled_functions
+	if [ ! -r "$f" ]; then
+		sleep 1
+		return
+	fi
+	for i in $(seq 300); do
+		if grep -q "^$1[ 	]" "$f"; then
+			sleep 0.2	# the exit side is hooked right after the entry
+			return
+		fi
+		sleep 0.1
+	done
+	echo "scenario: $1 was never hooked by the tracer" >&2
+	exit 1
+}
