@@ -7,8 +7,9 @@
  * user space opens and loads this object once per traced callback, with the
  * target set by bpf_program__set_attach_target() (libbpf finds module
  * functions in the module's BTF) and the maps of the events object reused.
- * The kprobe pair needs no clone: one loaded program is attached to every
- * callback that falls back to kprobes.
+ * The kprobe pair needs no clone (one program serves every callback, its
+ * cookie says whose), so it lives in events.bpf.c: loaded with the rest,
+ * it costs no second object load at start-up.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -28,16 +29,4 @@ SEC("fexit")
 int BPF_PROG(cb_fexit, __u64 nb, __u64 action, __u64 data, __u64 ret)
 {
 	return it_exit(ctx, 0, IT_K_CALLBACK, ret);
-}
-
-SEC("kprobe")
-int BPF_KPROBE(cb_kprobe, __u64 nb, __u64 action, __u64 data)
-{
-	return it_enter(ctx, 1, IT_K_CALLBACK, nb, action, data, 0);
-}
-
-SEC("kretprobe")
-int BPF_KRETPROBE(cb_kretprobe, __u64 ret)
-{
-	return it_exit(ctx, 1, IT_K_CALLBACK, ret);
 }

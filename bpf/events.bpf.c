@@ -169,3 +169,21 @@ int BPF_KRETPROBE(kr_allocator_free)
 {
 	return it_exit(ctx, 1, IT_K_ALLOCATOR_FREE, 0);
 }
+
+/*
+ * Callbacks on ioasid_chain attached with kprobes (module callbacks in
+ * --mode auto: an fentry trampoline would pin the module): one program
+ * pair for all of them, attached per callback with its histogram slot as
+ * the bpf_cookie.  The fentry pair is per callback (callbacks.bpf.c).
+ */
+SEC("kprobe")
+int BPF_KPROBE(kp_callback, __u64 nb, __u64 action, __u64 data)
+{
+	return it_enter(ctx, 1, IT_K_CALLBACK, nb, action, data, 0);
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(kr_callback, __u64 ret)
+{
+	return it_exit(ctx, 1, IT_K_CALLBACK, ret);
+}

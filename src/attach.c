@@ -498,6 +498,9 @@ int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
 			bpf_program__set_attach_target(px, 0, ps->func);
 		}
 	}
+	/* Callbacks may fall back to kprobes unless fentry is forced. */
+	bpf_program__set_autoload(a->ev->progs.kp_callback, pref != IT_PREF_FENTRY);
+	bpf_program__set_autoload(a->ev->progs.kr_callback, pref != IT_PREF_FENTRY);
 	err = events_bpf__load(a->ev);
 	if (err)
 		return err;
@@ -546,8 +549,9 @@ static int reuse_maps(struct callbacks_bpf *c, const struct events_bpf *ev)
  * fentry programs are bound to their target at load time, so each callback
  * gets its own instance of callbacks.bpf.c (a separate bpf_object opened
  * from the same embedded ELF, sharing the events object's maps).  Loading
- * it IS the probe: if it fails, the callback falls back to kprobes, which
- * need only one loaded program for any number of callbacks.
+ * it IS the probe: if it fails, the callback falls back to kprobes: the
+ * events object's kp_callback/kr_callback, one pair for any number of
+ * callbacks, each attachment told its histogram slot by its cookie.
  */
 enum it_mode_pref it_attach_cb_pref(enum it_mode_pref pref, const char *mod)
 {
@@ -571,8 +575,6 @@ int it_attach_callback(struct it_attach *a, uint64_t cb, const char *sym, const 
 			return -errno;
 		c->rodata->cfg = a->cfg;
 		c->rodata->cfg.cb_slot = slot;
-		bpf_program__set_autoload(c->progs.cb_kprobe, false);
-		bpf_program__set_autoload(c->progs.cb_kretprobe, false);
 		err = reuse_maps(c, a->ev);
 		err = err ?: bpf_program__set_attach_target(c->progs.cb_fentry, 0, sym);
 		err = err ?: bpf_program__set_attach_target(c->progs.cb_fexit, 0, sym);
@@ -597,31 +599,20 @@ int it_attach_callback(struct it_attach *a, uint64_t cb, const char *sym, const 
 			return err ? err : -EINVAL;
 	}
 
-	if (!a->cb_kprobe) {
-		c = callbacks_bpf__open();
-		if (!c)
-			return -errno;
-		c->rodata->cfg = a->cfg;
-		bpf_program__set_autoload(c->progs.cb_fentry, false);
-		bpf_program__set_autoload(c->progs.cb_fexit, false);
-		err = reuse_maps(c, a->ev);
-		err = err ?: callbacks_bpf__load(c);
-		if (err) {
-			callbacks_bpf__destroy(c);
-			snprintf(why + strlen(why), whylen - strlen(why), "%skprobe load: %s",
-				 *why ? "; " : "", strerror(-err));
-			return err;
-		}
-		a->cb_kprobe = c;
+	/* Loaded with the events object unless fentry was forced. */
+	if (bpf_program__fd(a->ev->progs.kp_callback) < 0) {
+		snprintf(why + strlen(why), whylen - strlen(why), "%skprobe: not loaded",
+			 *why ? "; " : "");
+		return -ENOENT;
 	}
 	/* One program for every callback: the cookie says whose histogram. */
 	kopts.bpf_cookie = slot;
 	kopts.retprobe = true;
-	out->links[0] = bpf_program__attach_kprobe_opts(a->cb_kprobe->progs.cb_kretprobe, sym,
+	out->links[0] = bpf_program__attach_kprobe_opts(a->ev->progs.kr_callback, sym,
 							&kopts);
 	kopts.retprobe = false;
 	out->links[1] = out->links[0] ?
-		bpf_program__attach_kprobe_opts(a->cb_kprobe->progs.cb_kprobe, sym, &kopts) : NULL;
+		bpf_program__attach_kprobe_opts(a->ev->progs.kp_callback, sym, &kopts) : NULL;
 	if (!out->links[1]) {
 		err = -errno;
 		bpf_link__destroy(out->links[0]);
@@ -662,9 +653,6 @@ void it_attach_detach(struct it_attach *a)
 void it_attach_close(struct it_attach *a)
 {
 	it_attach_detach(a);
-	if (a->cb_kprobe)
-		callbacks_bpf__destroy(a->cb_kprobe);
-	a->cb_kprobe = NULL;
 	if (a->ev)
 		events_bpf__destroy(a->ev);
 	a->ev = NULL;

@@ -84,7 +84,6 @@ struct it_cb_link {
 
 struct it_attach {
 	struct events_bpf *ev;
-	struct callbacks_bpf *cb_kprobe;	/* the shared kprobe object, loaded on first use */
 	struct it_config cfg;
 	enum it_mode_pref pref;
 	int verbose;
