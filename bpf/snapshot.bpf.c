@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Start-up snapshot of kernel state user space cannot read itself:
+ *  - which version of the series' struct ioasid_nb_args the kernel has;
  *  - the callbacks on ioasid_chain (struct blocking_notifier_head: head ->
  *    notifier_block -> next ...), with their priorities;
  *  - the active allocator's ops->free (active_allocator is a static
@@ -35,6 +36,7 @@ __u32 chain_truncated = 0;
 __u64 allocator_ops = 0;
 __u64 allocator_free = 0;
 __u32 done = 0;
+__u32 series = 0;	/* 1 v1 (sid, set_token), 2 v2+ (spid, set), 0 neither */
 
 SEC("raw_tp")
 int snapshot(void *ctx)
@@ -64,6 +66,18 @@ int snapshot(void *ctx)
 			allocator_free = (__u64)BPF_CORE_READ(d, ops, free);
 		}
 	}
+	/*
+	 * Which version of struct ioasid_nb_args the kernel has, by the same
+	 * CO-RE field tests the event programs use: libbpf has the kernel's
+	 * BTF parsed for this object anyway, so user space need not parse it
+	 * a second time only to ask.
+	 */
+	if (bpf_core_field_exists(struct ioasid_nb_args___v1, sid) &&
+	    bpf_core_field_exists(struct ioasid_nb_args___v1, set_token))
+		series = 1;
+	else if (bpf_core_field_exists(struct ioasid_nb_args___v2, spid) &&
+		 bpf_core_field_exists(struct ioasid_nb_args___v2, set))
+		series = 2;
 	done = 1;
 	return 0;
 }

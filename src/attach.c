@@ -79,6 +79,7 @@ const char *it_libbpf_last_error(void)
 
 /* ---- kernel facts --------------------------------------------------------- */
 
+/* Series version from the kernel's BTF, parsed here (the walker's is cheaper). */
 static int detect_series(void)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
@@ -125,6 +126,22 @@ bool it_btf_usable(void)
 	return ok;
 }
 
+/*
+ * ioasid_allocator_lock has no BTF (only per-CPU variables do): its type
+ * follows from the series.  v1 patch 07 made it a mutex before 08 added
+ * the chain; v2+ went back to a spinlock, as has 6.1.
+ */
+static void set_series(struct it_kernel *k, int series)
+{
+	k->series = series;
+	k->lock_kind = series == 1 ? "mutex" : series == 2 ? "spinlock" : "?";
+}
+
+void it_kernel_detect_series(struct it_kernel *k)
+{
+	set_series(k, k->btf ? detect_series() : 0);
+}
+
 static uint64_t sym_addr(const struct it_ksyms *ks, const char *name)
 {
 	const struct it_ksym *s = it_ksyms_by_name(ks, name, NULL);
@@ -143,13 +160,7 @@ void it_kernel_discover(struct it_kernel *k, const struct it_ksyms *ks)
 	k->root = geteuid() == 0;
 	k->btf = it_btf_usable();
 	k->ksyms_visible = ks && it_ksyms_count(ks) && !it_ksyms_hidden(ks);
-	k->series = k->btf ? detect_series() : 0;
-	/*
-	 * ioasid_allocator_lock has no BTF (only per-CPU variables do): its
-	 * type follows from the series.  v1 patch 07 made it a mutex before
-	 * 08 added the chain; v2+ went back to a spinlock, as has 6.1.
-	 */
-	k->lock_kind = k->series == 1 ? "mutex" : k->series == 2 ? "spinlock" : "?";
+	set_series(k, 0);
 	if (!k->ksyms_visible)
 		return;
 	k->chain_addr = sym_addr(ks, "ioasid_chain");
@@ -203,6 +214,7 @@ int it_kernel_snapshot(struct it_kernel *k)
 		s->bss->done = 0;
 		s->bss->allocator_ops = 0;
 		s->bss->allocator_free = 0;
+		s->bss->series = 0;
 		err = bpf_prog_test_run_opts(bpf_program__fd(s->progs.snapshot), &topts);
 	}
 	if (err || !s->bss->done) {
@@ -221,6 +233,7 @@ int it_kernel_snapshot(struct it_kernel *k)
 	memcpy(k->chain, s->bss->chain, sizeof(k->chain[0]) * k->nchain);
 	k->chain_truncated = s->bss->chain_truncated;
 	k->allocator_free = s->bss->allocator_free;
+	set_series(k, (int)s->bss->series);
 	k->walked = true;
 	return 0;
 }

@@ -46,9 +46,22 @@ struct it_kernel {
  */
 bool it_btf_usable(void);
 
-/* Fill everything but the snapshot.  Never fails: missing pieces stay 0. */
+/*
+ * Fill everything but the snapshot and the series version.  Never fails:
+ * missing pieces stay 0.
+ */
 void it_kernel_discover(struct it_kernel *k, const struct it_ksyms *ks);
-/* Run snapshot.bpf.c once: the chain's callbacks and the allocator's free. */
+/*
+ * The series version and lock kind from the kernel's BTF (a user-space
+ * parse): it_kernel_discover() leaves them unknown, a successful
+ * it_kernel_snapshot() sets them (from the walker, no parse); call this
+ * where no walk happens.
+ */
+void it_kernel_detect_series(struct it_kernel *k);
+/*
+ * Run snapshot.bpf.c once: the chain's callbacks, the allocator's free and
+ * the series version.
+ */
 int it_kernel_snapshot(struct it_kernel *k);
 
 /* One attach point as planned/attached. */

@@ -39,6 +39,7 @@ int it_cmd_doctor(const struct it_options *o)
 	it_libbpf_setup(o->verbose);
 	ks = it_ksyms_load(NULL);
 	it_kernel_discover(&k, ks);
+	it_kernel_detect_series(&k);
 	r.release = k.release;
 	r.root = k.root;
 	r.btf = k.btf;

@@ -200,7 +200,9 @@ int it_session_run(const struct it_session_spec *sp)
 		return die("kernel lacks the IOASID notifier series (missing: ioasid_chain%s); "
 			   "see 'ioasid-trace doctor'", notify ? "" : ", ioasid_notify");
 	}
-	it_kernel_snapshot(&k);	/* the first walk finds a custom allocator's free */
+	/* The first walk finds a custom allocator's free and the series version. */
+	if (it_kernel_snapshot(&k))
+		it_kernel_detect_series(&k);
 	setup_lap(&sc, "walk");
 	/* A live run lets the real load be the probe (see it_attach_plan_quick). */
 	err = o->dry_run ? it_attach_plan(&plan, &k, o->mode)
