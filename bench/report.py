@@ -119,6 +119,20 @@ for m in list(names):
 if rounds and "base" in res:
     print("\n%d rounds; %.0f traced calls per cycle (harness counters); medians." %
           (len(rounds), res["base"]["cpc"]))
+# In-process start-up laps the tool printed with "attached" (-v), median per lap.
+laps = {}
+lp = os.path.join(a.dir, "laps.tsv")
+for l in (open(lp) if os.path.exists(lp) else []):
+    mode, _, rest = l.rstrip("\n").partition("\t")
+    for i, part in enumerate(rest.split(", ")):
+        name, _, v = part.rpartition(" ")
+        try:
+            laps.setdefault(mode, {}).setdefault((i, name), []).append(float(v))
+        except ValueError:
+            pass
+for mode, d in laps.items():
+    print("%s start-up inside the tool (-v, median s): %s" % (mode, ", ".join(
+        "%s %.3f" % (k[1], st.median(v)) for k, v in sorted(d.items()))))
 if startup:
     print("`ioasid-trace trace -- true` wall time in the guest (launch, attach, detach, exit): "
           "median %.2f s of %d" % (st.median(startup), len(startup)))
