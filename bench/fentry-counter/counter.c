@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Loader of counter.bpf.c: load, attach, print "READY" (and the time that
- * took), wait for SIGINT/SIGTERM, print one "counts" line as JSON, detach.
+ * took), wait for SIGINT/SIGTERM, print one JSON line (calls per function in
+ * "counts", with --fexit their returns in "returns" too), detach.
  *
  *   build/bench/fentry-counter [--fexit]
  */
@@ -47,6 +48,24 @@ static int quiet(enum libbpf_print_level l, const char *f, va_list ap)
 	return l == LIBBPF_WARN ? vfprintf(stderr, f, ap) : 0;
 }
 
+/* "name":sum for each function, its counters starting at index base. */
+static void print_counts(int fd, __u64 *v, int ncpu, const char *open, __u32 base)
+{
+	__u32 i, k;
+
+	printf("%s", open);
+	for (i = 0; v && i < NFUNCS; i++) {
+		__u64 sum = 0;
+		int c;
+
+		k = base + i;
+		if (!bpf_map_lookup_elem(fd, &k, v))
+			for (c = 0; c < ncpu; c++)
+				sum += v[c];
+		printf("%s\"%s\":%llu", i ? "," : "", names[i], (unsigned long long)sum);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -57,7 +76,6 @@ int main(int argc, char **argv)
 	bool fexit;
 	int ncpu = libbpf_num_possible_cpus(), err;
 	__u64 *v;
-	__u32 i;
 
 	libbpf_set_print(quiet);
 	/* Blocked until sigsuspend: a signal right after READY is not lost. */
@@ -76,6 +94,11 @@ int main(int argc, char **argv)
 	bpf_object__for_each_program(p, s->obj)
 		if (!strncmp(bpf_program__section_name(p), "fexit/", 6))
 			bpf_program__set_autoload(p, fexit);
+	if (bpf_map__max_entries(s->maps.counts) != 2 * NFUNCS) {
+		fprintf(stderr, "fentry-counter: counter.bpf.c and names[] disagree\n");
+		counter_bpf__destroy(s);
+		return 1;
+	}
 	err = counter_bpf__load(s);
 	if (err) {
 		fprintf(stderr, "fentry-counter: load: %s\n", strerror(-err));
@@ -93,16 +116,9 @@ int main(int argc, char **argv)
 	while (!stop)
 		sigsuspend(&old);
 	v = calloc(ncpu, sizeof(*v));
-	printf("{\"counts\":{");
-	for (i = 0; v && i < NFUNCS; i++) {
-		__u64 sum = 0;
-		int c;
-
-		if (!bpf_map_lookup_elem(bpf_map__fd(s->maps.counts), &i, v))
-			for (c = 0; c < ncpu; c++)
-				sum += v[c];
-		printf("%s\"%s\":%llu", i ? "," : "", names[i], (unsigned long long)sum);
-	}
+	print_counts(bpf_map__fd(s->maps.counts), v, ncpu, "{\"counts\":{", 0);
+	if (fexit)
+		print_counts(bpf_map__fd(s->maps.counts), v, ncpu, "},\"returns\":{", NFUNCS);
 	printf("}}\n");
 	free(v);
 	counter_bpf__destroy(s);
