@@ -36,6 +36,10 @@ enum {
 	OPT_BUFFER,
 };
 
+/* trace, hist, record and check: one text, so --help cannot drift apart */
+#define BUFFER_OPTION							\
+	{ "buffer", OPT_BUFFER, "SIZE", 0, "Ring buffer size, a power of two (4K .. 1G; default 32M, recording 64M, hist 256K)", 0 }
+
 #define COMMON_OPTIONS							\
 	{ "duration", 'd', "SECONDS", 0, "Stop after this long (10, 10s, 500ms, 2m)", 0 }, \
 	{ "interval", 'i', "SECONDS", 0, "Print periodically (hist: and reset)", 0 }, \
@@ -48,7 +52,7 @@ enum {
 	{ "json", 'j', NULL, 0, "JSON output (NDJSON for events)", 0 }, \
 	{ "dry-run", OPT_DRY_RUN, NULL, 0, "List what would be attached, and how; attach nothing", 0 }, \
 	{ "mode", OPT_MODE, "MODE", 0, "auto (default: fentry, else kprobe per function), fentry or kprobe", 0 }, \
-	{ "buffer", OPT_BUFFER, "SIZE", 0, "Ring buffer size, a power of two (4K .. 1G; default 32M, recording 64M, hist 256K)", 0 }, \
+	BUFFER_OPTION, \
 	{ "verbose", 'v', NULL, 0, "More detail (libbpf messages with -vv)", 0 }, \
 	{ "help", OPT_HELP, NULL, 0, "Give this help list", -1 },	\
 	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 }
@@ -81,7 +85,7 @@ static const struct argp_option record_options[] = {
 	FILTER_OPTIONS,
 	{ "dry-run", OPT_DRY_RUN, NULL, 0, "List what would be attached, and how; attach nothing", 0 },
 	{ "mode", OPT_MODE, "MODE", 0, "auto (default: fentry, else kprobe per function), fentry or kprobe", 0 },
-	{ "buffer", OPT_BUFFER, "SIZE", 0, "Ring buffer size, a power of two (4K .. 1G; default 32M, recording 64M, hist 256K)", 0 },
+	BUFFER_OPTION,
 	{ "verbose", 'v', NULL, 0, "More detail (libbpf messages with -vv)", 0 },
 	{ "help", OPT_HELP, NULL, 0, "Give this help list", -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
@@ -115,7 +119,7 @@ static const struct argp_option check_options[] = {
 	{ "record", OPT_RECORD, "FILE", 0, "Also record the live run's events to FILE (check -i FILE replays it)", 0 },
 	{ "mode", OPT_MODE, "MODE", 0, "auto (default: fentry, else kprobe per function), fentry or kprobe", 0 },
 	{ "dry-run", OPT_DRY_RUN, NULL, 0, "List what would be attached, and how; attach nothing", 0 },
-	{ "buffer", OPT_BUFFER, "SIZE", 0, "Ring buffer size, a power of two (4K .. 1G; default 32M, recording 64M, hist 256K)", 0 },
+	BUFFER_OPTION,
 	{ "verbose", 'v', NULL, 0, "More detail (libbpf messages with -vv)", 0 },
 	{ "help", OPT_HELP, NULL, 0, "Give this help list", -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
