@@ -23,6 +23,7 @@ cycles=${CYCLES:-5000}
 threads=${THREADS:-$(nproc)}
 tmp=/tmp/bench
 mkdir -p "$tmp" "$out"
+rm -f "$out/not-built" "$out/laps.tsv"	# appended to below; --out may be reused
 
 insmod "$ko" || { echo "bench: insmod $ko failed"; exit 1; }
 echo 1 >$H/sub/vdcm/registered
@@ -31,6 +32,7 @@ echo 1 >/sys/module/ioasid_harness/parameters/quiet_log
 modes=${MODES:-"base counter pair hist histfe check record bpftrace ftrace"}
 if ! "$tool" record --help >/dev/null 2>&1; then
 	modes=${modes/record/}
+	echo record >>"$out/not-built"	# the report's n/a row
 	echo "bench: no 'record' subcommand in this build: its row is n/a"
 fi
 [ -x "$counter" ] || { modes=${modes/counter/}; modes=${modes/pair/}; echo "bench: no $counter"; }
@@ -66,20 +68,23 @@ counts() {	# round mode when
 # and slowed the start-up it measured.
 mkfifo "$tmp/ready" 2>/dev/null
 exec 7<>"$tmp/ready"	# read-write: opening never blocks, writers never block
+stamp_lines() {	# TAG PATTERN: stdin -> tool.log, the first match -> FIFO
+	local tag=$1 pat=$2 seen=0 l
+	while IFS= read -r l; do
+		printf '%s %s %s\n' "$EPOCHREALTIME" "$tag" "$l"
+		if [ $seen = 0 ] && [[ $l =~ $pat ]]; then
+			seen=1
+			echo "$EPOCHREALTIME" >&7
+		fi
+	done >>"$tmp/tool.log"
+}
 launch() {
 	local pat=$1
 	shift
 	: >"$tmp/tool.log"
 	while read -r -t 0.01 -u 7 _; do :; done	# nothing stale from the last run
 	t_launch=$EPOCHREALTIME
-	"$@" > >(r=0; while IFS= read -r l; do
-			printf '%s O %s\n' "$EPOCHREALTIME" "$l"
-			if [ $r = 0 ] && [[ $l =~ $pat ]]; then r=1; echo "$EPOCHREALTIME" >&7; fi
-		done >>"$tmp/tool.log") \
-		2> >(r=0; while IFS= read -r l; do
-			printf '%s E %s\n' "$EPOCHREALTIME" "$l"
-			if [ $r = 0 ] && [[ $l =~ $pat ]]; then r=1; echo "$EPOCHREALTIME" >&7; fi
-		done >>"$tmp/tool.log") &
+	"$@" > >(stamp_lines O "$pat") 2> >(stamp_lines E "$pat") &
 	tool_pid=$!
 }
 
