@@ -1,7 +1,8 @@
 # ioasid-trace: the tool's build, included by the top-level Makefile.
 #
 #   make tool          build/ioasid-trace (dynamic: Debian's libbpf, libelf, zlib)
-#   make tool STATIC=1 fully static binary (for guests without those libraries)
+#   make tool STATIC=0 dynamic binary (Debian's libbpf, libelf, zlib); the
+#                      default is fully static (see "Link mode" below)
 #   make unit-tests    build and run the cmocka unit tests
 #   make vmlinux-h KDIR=...   regenerate vmlinux/vmlinux.h from a kernel build
 #   V=1                show the commands
@@ -13,6 +14,7 @@
 IT_BUILD	?= build
 IT_CLANG	?= clang
 IT_BPFTOOL	?= bpftool
+IT_LLVM_STRIP	?= llvm-strip
 IT_CC		?= $(CC)
 IT_ARCH		:= $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
@@ -34,14 +36,15 @@ IT_BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(IT_ARCH) \
 
 IT_CFLAGS := -g -O2 -Wall -Wextra -Wno-unused-parameter -std=gnu11 \
 	-D_GNU_SOURCE -Iinclude -Isrc -I$(IT_BUILD)/bpf $(EXTRA_CFLAGS)
-ifeq ($(STATIC),1)
-IT_LDFLAGS := -static
+# Link mode: static unless STATIC=0.  Measured in the TCG guest
+# (docs/performance.md, "Attach time"): the dynamic binary took ~70 ms
+# longer from launch to "attached" (the loader mapping and relocating
+# libbpf, libelf, zlib and libc, and libbpf's internal calls going through
+# the PLT), and a static binary also runs in a guest or on a target that
+# lacks those libraries.  Debian ships the .a files with the -dev packages.
+STATIC ?= 1
+IT_LDFLAGS := $(if $(filter 1,$(STATIC)),-static) $(EXTRA_LDFLAGS)
 IT_LDLIBS := -lbpf -lelf -lz
-else
-IT_LDFLAGS :=
-IT_LDLIBS := -lbpf -lelf -lz
-endif
-IT_LDFLAGS += $(EXTRA_LDFLAGS)
 
 IT_BPF_SRCS := $(wildcard bpf/*.bpf.c)
 IT_BPF_HDRS := $(wildcard bpf/*.bpf.h) include/ioasid_trace.h vmlinux/vmlinux.h
@@ -67,10 +70,14 @@ IT_TESTS := $(patsubst tests/unit/%.c,$(IT_BUILD)/tests/%,$(IT_TEST_SRCS))
 
 tool: $(IT_BUILD)/ioasid-trace
 
-$(IT_BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(IT_BPF_HDRS)
+# tool.mk too: its flags and strip step decide what the object holds.
+$(IT_BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(IT_BPF_HDRS) tool.mk
 	$(IT_MSG) BPF $@
 	@mkdir -p $(@D)
 	$(IT_Q)$(IT_CLANG) $(IT_BPF_CFLAGS) -c $< -o $@
+	@# The skeleton embeds the object whole: keep BTF (CO-RE needs it),
+	@# drop the DWARF (half the size of events.bpf.o; libbpf never reads it).
+	$(IT_Q)$(IT_LLVM_STRIP) -g $@
 
 $(IT_BUILD)/bpf/%.skel.h: $(IT_BUILD)/bpf/%.bpf.o
 	$(IT_MSG) GEN-SKEL $@
@@ -82,7 +89,7 @@ $(IT_BUILD)/obj/%.o: src/%.c $(IT_HDRS) $(IT_SKELS)
 	@mkdir -p $(@D)
 	$(IT_Q)$(IT_CC) $(IT_CFLAGS) -c $< -o $@
 
-# Relink when the link mode changes (STATIC=1 <-> dynamic).
+# Relink when the link mode changes (STATIC=0 <-> 1).
 $(IT_BUILD)/link-mode: FORCE
 	@mkdir -p $(@D)
 	@echo '$(IT_LDFLAGS) $(IT_LDLIBS)' | cmp -s - $@ || echo '$(IT_LDFLAGS) $(IT_LDLIBS)' > $@

@@ -45,8 +45,12 @@ arch=$(uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 # shellcheck disable=SC2086  # clang_sys is a list of flags
 clang -g -O2 -Wall -target bpf -D__TARGET_ARCH_"$arch" -Ivmlinux $clang_sys \
 	-c bench/fentry-counter/counter.bpf.c -o $B/counter.bpf.o
+llvm-strip -g $B/counter.bpf.o
 bpftool gen skeleton $B/counter.bpf.o name counter_bpf >$B/counter.skel.h
-cc -g -O2 -Wall -Wextra -I$B bench/fentry-counter/counter.c -lbpf -lelf -lz -o $B/fentry-counter
+# Stripped and static like the tool (tool.mk): the floor's attach time is
+# then measured the way the tool's is.
+cc -g -O2 -Wall -Wextra -static -I$B bench/fentry-counter/counter.c -lbpf -lelf -lz \
+	-o $B/fentry-counter
 
 # --- the checker engine alone, on a simulated stream -------------------------------
 mapfile -t libobjs < <(find build/obj -name '*.o' ! -name main.o | sort)
