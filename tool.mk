@@ -1,6 +1,6 @@
 # ioasid-trace: the tool's build, included by the top-level Makefile.
 #
-#   make tool          build/ioasid-trace (dynamic: Debian's libbpf, libelf, zlib)
+#   make tool          build/ioasid-trace (static: libbpf, libelf, zlib, libc)
 #   make tool STATIC=0 dynamic binary (Debian's libbpf, libelf, zlib); the
 #                      default is fully static (see "Link mode" below)
 #   make unit-tests    build and run the cmocka unit tests
