@@ -36,26 +36,32 @@ enum {
 	OPT_BUFFER,
 };
 
-/* trace, hist, record and check: one text, so --help cannot drift apart */
-#define BUFFER_OPTION							\
-	{ "buffer", OPT_BUFFER, "SIZE", 0, "Ring buffer size, a power of two (4K .. 1G; default 32M, recording 64M, hist 256K)", 0 }
+#define HELP_OPTIONS							\
+	{ "help", OPT_HELP, NULL, 0, "Give this help list", -1 },	\
+	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 }
+
+#define FILTER_OPTIONS							\
+	{ "pid", 'p', "PID", 0, "Only this process", 0 },		\
+	{ "ioasid", OPT_IOASID, "ID", 0, "Only events about this IOASID", 0 }, \
+	{ "sid", OPT_SID, "SID", 0, "Only events about this IOASID set", 0 }, \
+	{ "cmd", OPT_CMD, "CMD", 0, "Only notifications of CMD (alloc, free, bind, unbind or a number)", 0 }
+
+/* What every subcommand that attaches (trace, hist, record, check) takes: one text each. */
+#define LIVE_OPTIONS							\
+	{ "dry-run", OPT_DRY_RUN, NULL, 0, "List what would be attached, and how; attach nothing", 0 }, \
+	{ "mode", OPT_MODE, "MODE", 0, "auto (default: fentry, else kprobe per function), fentry or kprobe", 0 }, \
+	{ "buffer", OPT_BUFFER, "SIZE", 0, "Ring buffer size, a power of two (4K .. 1G; default 32M, recording 64M, hist 256K)", 0 }, \
+	{ "verbose", 'v', NULL, 0, "More detail (libbpf messages with -vv)", 0 }, \
+	HELP_OPTIONS
 
 #define COMMON_OPTIONS							\
 	{ "duration", 'd', "SECONDS", 0, "Stop after this long (10, 10s, 500ms, 2m)", 0 }, \
 	{ "interval", 'i', "SECONDS", 0, "Print periodically (hist: and reset)", 0 }, \
-	{ "pid", 'p', "PID", 0, "Only this process", 0 },		\
-	{ "ioasid", OPT_IOASID, "ID", 0, "Only events about this IOASID", 0 }, \
-	{ "sid", OPT_SID, "SID", 0, "Only events about this IOASID set", 0 }, \
-	{ "cmd", OPT_CMD, "CMD", 0, "Only notifications of CMD (alloc, free, bind, unbind or a number)", 0 }, \
+	FILTER_OPTIONS,							\
 	{ "microseconds", 'u', NULL, 0, "Latencies in microseconds", 0 }, \
 	{ "milliseconds", 'm', NULL, 0, "Latencies in milliseconds", 0 }, \
 	{ "json", 'j', NULL, 0, "JSON output (NDJSON for events)", 0 }, \
-	{ "dry-run", OPT_DRY_RUN, NULL, 0, "List what would be attached, and how; attach nothing", 0 }, \
-	{ "mode", OPT_MODE, "MODE", 0, "auto (default: fentry, else kprobe per function), fentry or kprobe", 0 }, \
-	BUFFER_OPTION, \
-	{ "verbose", 'v', NULL, 0, "More detail (libbpf messages with -vv)", 0 }, \
-	{ "help", OPT_HELP, NULL, 0, "Give this help list", -1 },	\
-	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 }
+	LIVE_OPTIONS
 
 static const struct argp_option trace_options[] = {
 	COMMON_OPTIONS,
@@ -73,22 +79,11 @@ static const struct argp_option hist_options[] = {
 	{},
 };
 
-#define FILTER_OPTIONS							\
-	{ "pid", 'p', "PID", 0, "Only this process", 0 },		\
-	{ "ioasid", OPT_IOASID, "ID", 0, "Only events about this IOASID", 0 }, \
-	{ "sid", OPT_SID, "SID", 0, "Only events about this IOASID set", 0 }, \
-	{ "cmd", OPT_CMD, "CMD", 0, "Only notifications of CMD (alloc, free, bind, unbind or a number)", 0 }
-
 static const struct argp_option record_options[] = {
 	{ "output", 'o', "FILE", 0, "The record file to write (required)", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after this long (10, 10s, 500ms, 2m)", 0 },
 	FILTER_OPTIONS,
-	{ "dry-run", OPT_DRY_RUN, NULL, 0, "List what would be attached, and how; attach nothing", 0 },
-	{ "mode", OPT_MODE, "MODE", 0, "auto (default: fentry, else kprobe per function), fentry or kprobe", 0 },
-	BUFFER_OPTION,
-	{ "verbose", 'v', NULL, 0, "More detail (libbpf messages with -vv)", 0 },
-	{ "help", OPT_HELP, NULL, 0, "Give this help list", -1 },
-	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
+	LIVE_OPTIONS,
 	{},
 };
 
@@ -102,8 +97,7 @@ static const struct argp_option report_options[] = {
 	{ "microseconds", 'u', NULL, 0, "Latencies in microseconds", 0 },
 	{ "milliseconds", 'm', NULL, 0, "Latencies in milliseconds", 0 },
 	{ "verbose", 'v', NULL, 0, "More detail", 0 },
-	{ "help", OPT_HELP, NULL, 0, "Give this help list", -1 },
-	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
+	HELP_OPTIONS,
 	{},
 };
 
@@ -117,12 +111,7 @@ static const struct argp_option check_options[] = {
 	{ "only", OPT_ONLY, "LIST", 0, "Check only these invariants (IDs or keys, comma separated)", 0 },
 	{ "fail-fast", OPT_FAIL_FAST, NULL, 0, "Stop at the first violation", 0 },
 	{ "record", OPT_RECORD, "FILE", 0, "Also record the live run's events to FILE (check -i FILE replays it)", 0 },
-	{ "mode", OPT_MODE, "MODE", 0, "auto (default: fentry, else kprobe per function), fentry or kprobe", 0 },
-	{ "dry-run", OPT_DRY_RUN, NULL, 0, "List what would be attached, and how; attach nothing", 0 },
-	BUFFER_OPTION,
-	{ "verbose", 'v', NULL, 0, "More detail (libbpf messages with -vv)", 0 },
-	{ "help", OPT_HELP, NULL, 0, "Give this help list", -1 },
-	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
+	LIVE_OPTIONS,
 	{},
 };
 
@@ -130,8 +119,7 @@ static const struct argp_option doctor_options[] = {
 	{ "json", 'j', NULL, 0, "JSON output", 0 },
 	{ "mode", OPT_MODE, "MODE", 0, "auto, fentry or kprobe", 0 },
 	{ "verbose", 'v', NULL, 0, "More detail", 0 },
-	{ "help", OPT_HELP, NULL, 0, "Give this help list", -1 },
-	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
+	HELP_OPTIONS,
 	{},
 };
 
