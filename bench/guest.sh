@@ -29,7 +29,7 @@ insmod "$ko" || { echo "bench: insmod $ko failed"; exit 1; }
 echo 1 >$H/sub/vdcm/registered
 echo 1 >/sys/module/ioasid_harness/parameters/quiet_log
 
-modes=${MODES:-"base counter pair hist histfe check record bpftrace ftrace"}
+modes=${MODES:-"base counter pair hist histfe histret check record bpftrace ftrace"}
 if ! "$tool" record --help >/dev/null 2>&1; then
 	modes=${modes/record/}
 	echo record >>"$out/not-built"	# the report's n/a row
@@ -130,6 +130,9 @@ run_mode() {	# round mode
 	histfe)	# module callbacks by fentry too (pins the module; see docs/tool.md)
 		launch 'ioasid-trace: attached' "$tool" hist -j -v --mode fentry
 		attach=$(wait_ready) || return 1 ;;
+	histret)	# callbacks timed to their own return: an entry and a return probe each
+		launch 'ioasid-trace: attached' "$tool" hist -j -v --callback-latency return
+		attach=$(wait_ready) || return 1 ;;
 	check)
 		launch 'ioasid-trace: attached' "$tool" check --format json -v \
 			${BUFFER:+--buffer "$BUFFER"} -o "$tmp/check.json"
@@ -156,7 +159,7 @@ run_mode() {	# round mode
 	esac
 
 	# The tool's own account of its start-up (-v): kallsyms 0.08, walk ...
-	case $mode in hist | histfe | check | record)
+	case $mode in hist | histfe | histret | check | record)
 		sed -n 's/^[0-9.]* E ioasid-trace: attached.*(s: \(.*\))$/\1/p' "$tmp/tool.log" |
 			head -1 | sed "s/^/$mode\t/" >>"$out/laps.tsv" ;;
 	esac
@@ -174,7 +177,7 @@ for l in sys.stdin:
     if l.startswith("{"):
         print(sum(json.loads(l)["counts"].values()))')
 		lost=0 ;;
-	hist | histfe)
+	hist | histfe | histret)
 		stop_tool
 		sed -n 's/^[0-9.]* O //p' "$tmp/tool.log" >"$tmp/hist.json"
 		read -r seen lost < <(python3 - "$tmp/hist.json" <<'PY'
@@ -186,7 +189,8 @@ for l in open(sys.argv[1]):
         seen = sum(h["count"] for h in d["hists"])
     if d.get("type") == "summary":
         b = d.get("bpf", {})
-        lost = d.get("lost", 0) + b.get("hist_full", 0) + b.get("frame_full", 0)
+        lost = (d.get("lost", 0) + b.get("hist_full", 0) + b.get("frame_full", 0) +
+                b.get("callback_gap", 0))
 print(seen, lost)
 PY
 		) ;;

@@ -53,7 +53,7 @@ for r in counts:
 
 def expected(mode, d):
     chain = d["bind"] + d["unbind"] + d["free"]
-    if mode in ("hist", "histfe"):  # histograms: chain per cmd, callbacks, free path
+    if mode in ("hist", "histfe", "histret"):  # histograms: chain per cmd, callbacks, free path
         return chain + d["cb_calls"] + d["free"]
     return d["alloc"] + 3 * d["free"] + d["bind"] + d["unbind"] + chain + d["cb_calls"]
 
@@ -95,8 +95,9 @@ names = {
     "base": "baseline (nothing attached)",
     "counter": "bare libbpf fentry counter",
     "pair": "bare libbpf fentry+fexit counter (latency floor)",
-    "hist": "ioasid-trace hist (module callbacks: kprobe)",
+    "hist": "ioasid-trace hist (callbacks timed by the chain; module callbacks: kprobe)",
     "histfe": "ioasid-trace hist --mode fentry",
+    "histret": "ioasid-trace hist --callback-latency return (kprobe+kretprobe per module callback)",
     "check": "ioasid-trace check",
     "record": "ioasid-trace record",
     "bpftrace": "bpftrace fentry+fexit hist()",

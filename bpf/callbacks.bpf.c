@@ -9,7 +9,8 @@
  * functions in the module's BTF) and the maps of the events object reused.
  * The kprobe pair needs no clone (one program serves every callback, its
  * cookie says whose), so it lives in events.bpf.c: loaded with the rest,
- * it costs no second object load at start-up.
+ * it costs no second object load at start-up.  When hist times callbacks
+ * by their chain (cfg.cb_chained), only the entry program is attached.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -19,10 +20,16 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/*
+ * nb is a BTF pointer here (the target's own argument type): nb->next is a
+ * plain load the verifier guards, not a probe-read helper call.
+ */
 SEC("fentry")
-int BPF_PROG(cb_fentry, __u64 nb, __u64 action, __u64 data)
+int BPF_PROG(cb_fentry, struct notifier_block *nb, __u64 action, __u64 data)
 {
-	return it_enter(ctx, 0, IT_K_CALLBACK, nb, action, data, 0);
+	if (it_cb_chained())
+		return it_cb_enter_chained(cfg.cb_slot, (__u64)nb, (__u64)nb->next);
+	return it_enter(ctx, 0, IT_K_CALLBACK, (__u64)nb, action, data, 0);
 }
 
 SEC("fexit")

@@ -304,6 +304,7 @@ static __always_inline __u32 it_push(__u8 kind, const __u64 *a, __u64 ts)
 	f = &s->f[it_frame_idx(d)];
 	f->ts = ts;
 	f->kind = kind;
+	f->cb_slot = 0;
 	f->a[0] = a[0];
 	f->a[1] = a[1];
 	f->a[2] = a[2];
@@ -407,10 +408,77 @@ static __always_inline int it_enter_fast(__u8 kind, const __u64 *a)
 	return 0;
 }
 
-static __always_inline int it_exit_fast(void *ctx, int kprobe, __u8 kind)
+/* ---- callbacks timed by their chain (hist, cfg.cb_chained) ------------ */
+
+/*
+ * A blocking chain calls its callbacks one after the other under its
+ * rwsem, so the chain cannot change during the call: a callback ends where
+ * the next one begins, or where the chain returns.  One entry probe per
+ * callback then times every callback, where an entry and an exit probe
+ * cost a second trampoline (kretprobe: worse) per call, the larger part of
+ * what a latency costs (docs/performance.md).  The time measured also
+ * holds one step of the chain's loop: a few instructions.
+ *
+ * Each callback is checked to be the one the chain was to call: the
+ * previous one's nb->next (read at its entry; the loop reads it before the
+ * call too), or at the chain's return none, unless the previous one
+ * stopped the chain (NOTIFY_STOP_MASK).  Anything else means a callback
+ * without a probe ran in between (one still being attached, or one that
+ * could not be): that latency is not counted, IT_STAT_CB_GAP says so.
+ */
+#define IT_NOTIFY_STOP_MASK	0x8000
+
+static __always_inline int it_cb_chained(void)
+{
+	return cfg.cb_chained && it_hist_fast(IT_K_CALLBACK);
+}
+
+/* End the chain frame's running callback (if any) at now. */
+static __always_inline void it_cb_close(struct it_frame *f, __u64 now, int expected)
+{
+	if (!f->cb_slot)
+		return;
+	if (expected)
+		it_hist_add(f->cb_slot, now - f->cb_ts);
+	else
+		it_stat_inc(IT_STAT_CB_GAP);
+	f->cb_slot = 0;
+}
+
+/* A callback's entry: slot as it_hist_slot() gives it, next = nb->next. */
+static __always_inline int it_cb_enter_chained(__u32 slot, __u64 nb, __u64 next)
+{
+	struct it_tstack *s;
+	struct it_frame *f;
+	__u64 now;
+	__u32 d;
+
+	if (!it_tgid_ok())
+		return 0;
+	s = it_stack(0);
+	d = s && !s->over ? s->depth : 0;
+	if (!d || d > IT_MAX_DEPTH) {
+		it_stat_inc(IT_STAT_CB_GAP);	/* not inside a traced chain call */
+		return 0;
+	}
+	f = &s->f[it_frame_idx(d - 1)];
+	if (f->kind != IT_K_CHAIN) {
+		it_stat_inc(IT_STAT_CB_GAP);
+		return 0;
+	}
+	now = bpf_ktime_get_ns();
+	it_cb_close(f, now, f->cb_next == nb);
+	/* slot 0: attached without one (table full): IT_STAT_HIST_FULL at close */
+	f->cb_slot = slot >= IT_HSLOT_CB0 ? slot : IT_HIST_KEYS;
+	f->cb_ts = now;
+	f->cb_next = next;
+	return 0;
+}
+
+static __always_inline int it_exit_fast(void *ctx, int kprobe, __u8 kind, __u64 ret)
 {
 	struct it_frame *f;
-	__u64 lat;
+	__u64 now;
 	__u32 d = 0;
 
 	if (!it_hist_kind(kind) || !it_tgid_ok())
@@ -420,9 +488,11 @@ static __always_inline int it_exit_fast(void *ctx, int kprobe, __u8 kind)
 		it_stat_inc(IT_STAT_UNMATCHED);
 		return 0;
 	}
-	lat = bpf_ktime_get_ns() - f->ts;
+	now = bpf_ktime_get_ns();
+	if (kind == IT_K_CHAIN && cfg.cb_chained)
+		it_cb_close(f, now, !f->cb_next || (ret & IT_NOTIFY_STOP_MASK));
 	if (cfg.hist_enabled)
-		it_hist_add(it_hist_slot(ctx, kprobe, kind, f->a[1]), lat);
+		it_hist_add(it_hist_slot(ctx, kprobe, kind, f->a[1]), now - f->ts);
 	return 0;
 }
 
@@ -492,7 +562,7 @@ static __always_inline int it_exit(void *ctx, int kprobe, __u8 kind, __u64 ret)
 	int direct = it_direct();
 
 	if (it_hist_fast(kind))
-		return it_exit_fast(ctx, kprobe, kind);
+		return it_exit_fast(ctx, kprobe, kind, ret);
 	f = it_pop(kind, &d);
 	if (f) {
 		a = f->a;

@@ -174,12 +174,16 @@ int BPF_KRETPROBE(kr_allocator_free)
  * Callbacks on ioasid_chain attached with kprobes (module callbacks in
  * --mode auto: an fentry trampoline would pin the module): one program
  * pair for all of them, attached per callback with its histogram slot as
- * the bpf_cookie.  The fentry pair is per callback (callbacks.bpf.c).
+ * the bpf_cookie.  The fentry pair is per callback (callbacks.bpf.c).  A
+ * hist timing callbacks by their chain attaches kp_callback alone.
  */
 SEC("kprobe")
-int BPF_KPROBE(kp_callback, __u64 nb, __u64 action, __u64 data)
+int BPF_KPROBE(kp_callback, struct notifier_block *nb, __u64 action, __u64 data)
 {
-	return it_enter(ctx, 1, IT_K_CALLBACK, nb, action, data, 0);
+	if (it_cb_chained())
+		return it_cb_enter_chained((__u32)bpf_get_attach_cookie(ctx), (__u64)nb,
+					   (__u64)BPF_CORE_READ(nb, next));
+	return it_enter(ctx, 1, IT_K_CALLBACK, (__u64)nb, action, data, 0);
 }
 
 SEC("kretprobe")

@@ -15,12 +15,19 @@ struct {
 	__uint(max_entries, IT_RINGBUF_BYTES);
 } events SEC(".maps");
 
-/* One call in flight: when it started and the arguments its EXIT needs. */
+/*
+ * One call in flight: when it started and the arguments its EXIT needs.
+ * A chain's frame also holds, when callbacks are timed by the chain
+ * (cfg.cb_chained), the callback running in it: its histogram slot (0:
+ * none), when it was entered and the notifier_block the chain calls next.
+ */
 struct it_frame {
 	__u64 ts;
 	__u64 a[4];
 	__u32 kind;
-	__u32 _pad;
+	__u32 cb_slot;
+	__u64 cb_ts;
+	__u64 cb_next;
 };
 
 /*

@@ -133,6 +133,13 @@ enum it_stat {
 	IT_STAT_FRAME_FULL,	/* nesting frame could not be stored: latency lost */
 	IT_STAT_UNMATCHED,	/* EXIT without ENTER */
 	IT_STAT_HIST_FULL,	/* latency with no histogram slot (see IT_HIST_KEYS) */
+	/*
+	 * hist, callbacks timed by the chain: a callback's latency not counted
+	 * because the next one to run was not the one its nb->next named (a
+	 * callback without a probe ran in between, or it was called outside
+	 * the chain's loop).
+	 */
+	IT_STAT_CB_GAP,
 	IT_STAT__COUNT,
 };
 
@@ -251,6 +258,12 @@ struct it_config {
 	__s32 targ_sid;
 	__u32 targ_cmd;
 	__u32 cb_slot;		/* callbacks.bpf.c fentry clone: its histogram slot */
+	/*
+	 * hist without filters: a callback's latency runs from its entry to the
+	 * next callback's entry or the chain's return (one probe per callback,
+	 * not an entry and an exit probe): see it_cb_enter_chained().
+	 */
+	__u32 cb_chained;
 };
 
 /* Records user space needs whatever the filters say: they drive attaching. */

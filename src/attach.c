@@ -513,7 +513,8 @@ int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
 	}
 	/* Callbacks may fall back to kprobes unless fentry is forced. */
 	bpf_program__set_autoload(a->ev->progs.kp_callback, pref != IT_PREF_FENTRY);
-	bpf_program__set_autoload(a->ev->progs.kr_callback, pref != IT_PREF_FENTRY);
+	bpf_program__set_autoload(a->ev->progs.kr_callback,
+				  pref != IT_PREF_FENTRY && !cfg->cb_chained);
 	err = events_bpf__load(a->ev);
 	if (err)
 		return err;
@@ -591,11 +592,14 @@ int it_attach_callback(struct it_attach *a, uint64_t cb, const char *sym, const 
 		err = reuse_maps(c, a->ev);
 		err = err ?: bpf_program__set_attach_target(c->progs.cb_fentry, 0, sym);
 		err = err ?: bpf_program__set_attach_target(c->progs.cb_fexit, 0, sym);
+		/* Timed by the chain: the entry alone (bpf/common.bpf.h) */
+		bpf_program__set_autoload(c->progs.cb_fexit, !a->cfg.cb_chained);
 		err = err ?: callbacks_bpf__load(c);
 		if (!err) {
-			out->links[0] = bpf_program__attach_trace(c->progs.cb_fexit);
-			out->links[1] = out->links[0] ? bpf_program__attach_trace(c->progs.cb_fentry)
-						      : NULL;
+			out->links[0] = a->cfg.cb_chained ? NULL
+					: bpf_program__attach_trace(c->progs.cb_fexit);
+			out->links[1] = out->links[0] || a->cfg.cb_chained
+					? bpf_program__attach_trace(c->progs.cb_fentry) : NULL;
 			if (out->links[1]) {
 				out->mode = IT_MODE_FENTRY;
 				out->obj = c;
@@ -621,10 +625,10 @@ int it_attach_callback(struct it_attach *a, uint64_t cb, const char *sym, const 
 	/* One program for every callback: the cookie says whose histogram. */
 	kopts.bpf_cookie = slot;
 	kopts.retprobe = true;
-	out->links[0] = bpf_program__attach_kprobe_opts(a->ev->progs.kr_callback, sym,
-							&kopts);
+	out->links[0] = a->cfg.cb_chained ? NULL
+			: bpf_program__attach_kprobe_opts(a->ev->progs.kr_callback, sym, &kopts);
 	kopts.retprobe = false;
-	out->links[1] = out->links[0] ?
+	out->links[1] = out->links[0] || a->cfg.cb_chained ?
 		bpf_program__attach_kprobe_opts(a->ev->progs.kp_callback, sym, &kopts) : NULL;
 	if (!out->links[1]) {
 		err = -errno;

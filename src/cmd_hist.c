@@ -88,6 +88,7 @@ static void render(struct it_consumer *c, uint64_t now_ns, bool final)
 			break;
 		case IT_H_CALLBACK:
 			v[i].group = "callback";
+			v[i].timing = c->info && c->info->cb_chained ? "chain" : "return";
 			if (c->info && c->info->dec)
 				it_decode_resolve(c->info->dec, &ev);
 			if (ev.cb_sym) {

@@ -36,6 +36,7 @@ struct it_session_info {
 	const struct it_hist_key *hist_keys;	/* ... and what each of its slots holds */
 	uint32_t hist_sub_bits;
 	uint64_t hist_unit_ns;
+	bool cb_chained;		/* live hist: callbacks timed by their chain */
 	const struct it_options *opts;
 	struct it_decoder *dec;		/* symbol lookups (it_ksyms_describe(dec->ksyms, ...)) */
 };

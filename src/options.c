@@ -34,6 +34,7 @@ enum {
 	OPT_INPUT,
 	OPT_RECORD,
 	OPT_BUFFER,
+	OPT_CB_LATENCY,
 };
 
 #define HELP_OPTIONS							\
@@ -76,6 +77,10 @@ static const struct argp_option hist_options[] = {
 	  "Histograms of a recorded trace (ioasid-trace record) instead of the live kernel; "
 	  "-i FILE works too when FILE is an existing file", 0 },
 	{ "record", OPT_RECORD, "FILE", 0, "Also record the live run's events to FILE", 0 },
+	{ "callback-latency", OPT_CB_LATENCY, "HOW", 0,
+	  "How a callback is timed: chain (from its entry to the next callback's entry or the "
+	  "chain's return: one probe per callback; the default without --ioasid, --sid, --cmd "
+	  "or --record) or return (to its own return: an entry and a return probe)", 0 },
 	{},
 };
 
@@ -327,6 +332,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (!*arg)
 			return fail(o, "bad --input '': want a file name");
 		o->input = arg;
+		break;
+	case OPT_CB_LATENCY:
+		if (!strcmp(arg, "chain"))
+			o->cb_latency = IT_CBL_CHAIN;
+		else if (!strcmp(arg, "return"))
+			o->cb_latency = IT_CBL_RETURN;
+		else
+			return fail(o, "bad --callback-latency '%s': want chain or return", arg);
 		break;
 	case OPT_BUFFER: {
 		uint64_t b = it_parse_size(arg);
@@ -596,6 +609,10 @@ int it_options_parse(int argc, char **argv, struct it_options *o)
 	    (o->child_argv || o->duration_s || o->interval_s || o->record || o->dry_run))
 		return fail(o, "bad options: -i FILE reads a recording; -d, --interval, --record, "
 			    "--dry-run and CMD are for live runs"), -1;
+	if (o->cb_latency == IT_CBL_CHAIN &&
+	    (o->input || o->record || o->has_ioasid || o->has_sid || o->has_cmd))
+		return fail(o, "bad option --callback-latency chain: the kernel times callbacks by "
+			    "their chain only without -i, --record, --ioasid, --sid and --cmd"), -1;
 	if (o->sub == IT_SUB_RECORD && !o->output && !o->dry_run)
 		return fail(o, "bad options: record needs -o FILE"), -1;
 	if (o->sub == IT_SUB_REPORT && !o->input)

@@ -13,6 +13,13 @@ enum it_subcmd { IT_SUB_NONE = 0, IT_SUB_TRACE, IT_SUB_HIST, IT_SUB_DOCTOR, IT_S
 
 enum it_unit { IT_UNIT_NS = 0, IT_UNIT_US, IT_UNIT_MS };
 
+/*
+ * hist --callback-latency: callbacks timed by their chain (entry to the next
+ * entry or the chain's return) or to their own return; AUTO = chain where
+ * the kernel builds the histograms unfiltered, else return.
+ */
+enum it_cb_latency { IT_CBL_AUTO = 0, IT_CBL_CHAIN, IT_CBL_RETURN };
+
 /* How to attach: decided per function by probing, or forced (testing the fallback). */
 enum it_mode_pref { IT_PREF_AUTO = 0, IT_PREF_FENTRY, IT_PREF_KPROBE };
 
@@ -30,6 +37,7 @@ struct it_options {
 	bool dry_run;
 	int verbose;		/* -v, repeatable */
 	uint32_t sub_bits;	/* hist --linear[=K]: 2^K sub-buckets; 0 = log2 */
+	enum it_cb_latency cb_latency;	/* hist --callback-latency */
 	enum it_mode_pref mode;
 	uint64_t ringbuf_bytes;	/* --buffer, 0 = the mode's default (session.c) */
 	char **child_argv;	/* trace/hist -- CMD ARGS (NULL-terminated), or NULL */

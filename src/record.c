@@ -20,6 +20,7 @@
 _Static_assert(sizeof(struct it_rec_header) == 240, "record file header layout");
 _Static_assert(sizeof(struct it_rec_block) == 24, "record file block layout");
 _Static_assert(sizeof(struct it_rec_trailer) == 128, "record file trailer layout");
+_Static_assert(IT_REC_BPF_STATS <= IT_STAT__COUNT, "the trailer's counters are enum it_stat's first");
 _Static_assert(sizeof(struct it_rec_sym) == 200, "record file symbol layout");
 
 #define SYM_SLOTS	512	/* open addressing, power of two */

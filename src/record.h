@@ -77,13 +77,21 @@ struct it_rec_block {
 	__u32 header_crc;	/* crc32 of the 20 bytes above */
 };
 
+/*
+ * The trailer keeps the BPF counters a recording can have: the first four
+ * of enum it_stat.  Fixed here so a counter added for live modes only
+ * (IT_STAT_CB_GAP: hist's chained callback timing, never in a recording)
+ * does not change the file format.
+ */
+#define IT_REC_BPF_STATS	4
+
 struct it_rec_trailer {
 	__u64 records;		/* raw records (decodable kinds) */
 	__u64 meta;		/* meta records */
 	__u64 lost;		/* records the ring buffer dropped */
 	__u64 bad;		/* records the live decoder rejected (not stored) */
 	__u64 unmatched;
-	__u64 bpf_stats[IT_STAT__COUNT];
+	__u64 bpf_stats[IT_REC_BPF_STATS];	/* the first of enum it_stat */
 	__u64 end_ns;		/* CLOCK_MONOTONIC at the end */
 	__u64 duration_ns;
 	__s32 child_status;	/* -1: no command */

@@ -83,7 +83,7 @@ int it_replay_run(const struct it_session_spec *sp, const char *path)
 	}
 	/* A loss the stream did not carry (older writer) still counts. */
 	it_pipeline_lost(&pipe, tr->lost, it_recfile_header(f)->start_ns + tr->duration_ns);
-	memcpy(pipe.sum.bpf_stats, tr->bpf_stats, sizeof(pipe.sum.bpf_stats));
+	memcpy(pipe.sum.bpf_stats, tr->bpf_stats, sizeof(tr->bpf_stats));
 	pipe.sum.duration_s = tr->duration_ns / 1e9;
 	pipe.sum.child_status = tr->child_status;
 	pipe.sum.stop_reason = pipe.stop ? "consumer" : "end of file";

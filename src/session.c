@@ -133,6 +133,9 @@ static struct it_config make_config(const struct it_session_spec *sp, const stru
 		c.filter_mask |= IT_FILTER_CMD;
 		c.targ_cmd = o->cmd;
 	}
+	/* Only the in-kernel histograms' fast path times callbacks by their chain. */
+	c.cb_chained = c.hist_enabled && !c.emit_events && !c.filter_mask &&
+		       o->cb_latency != IT_CBL_RETURN;
 	return c;
 }
 
@@ -274,6 +277,7 @@ int it_session_run(const struct it_session_spec *sp)
 		.hist_keys = it_attach_hist_keys(&att),
 		.hist_sub_bits = o->sub_bits,
 		.hist_unit_ns = it_unit_ns(o->unit),
+		.cb_chained = cfg.cb_chained,
 		.opts = o,
 	};
 	if (sp->out) {

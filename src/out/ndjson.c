@@ -235,6 +235,8 @@ static void nd_hists(struct it_writer *w, const struct it_hist_report *r)
 		it_json_str(j, "label", v->label);
 		it_json_str(j, "module", v->module);
 		it_json_hex(j, "id", v->id);
+		if (v->timing)
+			it_json_str(j, "timing", v->timing);
 		it_json_u64(j, "count", v->st.count);
 		it_json_dbl(j, "avg", v->st.avg);
 		it_json_dbl(j, "min", v->st.min);
@@ -287,6 +289,7 @@ static void nd_summary(struct it_writer *w, const struct it_summary *s)
 	it_json_u64(j, "frame_full", s->bpf_stats[IT_STAT_FRAME_FULL]);
 	it_json_u64(j, "unmatched", s->bpf_stats[IT_STAT_UNMATCHED]);
 	it_json_u64(j, "hist_full", s->bpf_stats[IT_STAT_HIST_FULL]);
+	it_json_u64(j, "callback_gap", s->bpf_stats[IT_STAT_CB_GAP]);
 	it_json_obj_end(j);
 	it_json_str(j, "stop_reason", s->stop_reason);
 	if (s->child_status >= 0)

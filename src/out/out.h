@@ -26,6 +26,7 @@ struct it_hist_view {
 	const char *label;	/* "FREE", "harness_kvm_notify", "ioasid_free" */
 	const char *module;	/* callback's module or NULL */
 	uint64_t id;		/* cmd, callback address, 0 */
+	const char *timing;	/* callbacks: "chain" or "return" (--callback-latency) */
 	const struct it_hist *h;
 	struct it_hist_stats st;
 };

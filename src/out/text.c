@@ -158,8 +158,10 @@ static void text_hist(struct it_writer *w, const struct it_hist_report *r,
 	uint64_t maxc = 0;
 	__u64 lo, hi;
 
-	fprintf(w->f, "\n%s %s%s%s%s:\n", v->group, v->label, v->module ? " [" : "",
-		v->module ? v->module : "", v->module ? "]" : "");
+	fprintf(w->f, "\n%s %s%s%s%s%s:\n", v->group, v->label, v->module ? " [" : "",
+		v->module ? v->module : "", v->module ? "]" : "",
+		v->timing && !strcmp(v->timing, "chain") ? " (until the next callback or the "
+		"chain's return)" : "");
 	while (first < used && !v->h->slots[first])
 		first++;
 	for (i = first; i < used; i++)
@@ -220,6 +222,11 @@ static void text_summary(struct it_writer *w, const struct it_summary *s)
 		fprintf(f, "ioasid-trace: warning: %" PRIu64 " nesting frames and %" PRIu64
 			" histogram keys could not be stored\n", s->bpf_stats[IT_STAT_FRAME_FULL],
 			s->bpf_stats[IT_STAT_HIST_FULL]);
+	if (s->bpf_stats[IT_STAT_CB_GAP])
+		fprintf(f, "ioasid-trace: warning: %" PRIu64 " callback latencies not counted: "
+			"a callback ran outside a traced chain call or after one without a probe "
+			"(--callback-latency return times each by its own return)\n",
+			s->bpf_stats[IT_STAT_CB_GAP]);
 }
 
 static void text_doctor(struct it_writer *w, const struct it_doctor_report *r)

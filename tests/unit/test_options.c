@@ -169,6 +169,33 @@ static void test_buffer(void **state)
 	assert_int_equal(it_parse_size("1025G"), 0);
 }
 
+/*
+ * hist --callback-latency: chain or return; chain asked for where the
+ * kernel cannot time by the chain (filters, a recording) is an error, not
+ * a silent switch to return.
+ */
+static void test_callback_latency(void **state)
+{
+	struct it_options o;
+
+	(void)state;
+	assert_int_equal(parse(&o, "hist", NULL), 0);
+	assert_int_equal(o.cb_latency, IT_CBL_AUTO);
+	assert_int_equal(parse(&o, "hist", "--callback-latency", "chain", "-p", "7", NULL), 0);
+	assert_int_equal(o.cb_latency, IT_CBL_CHAIN);
+	assert_int_equal(parse(&o, "hist", "--callback-latency=return", "--cmd", "bind", NULL), 0);
+	assert_int_equal(o.cb_latency, IT_CBL_RETURN);
+	ERR("bad --callback-latency 'exit': want chain or return", "hist",
+	    "--callback-latency", "exit");
+	ERR("bad option --callback-latency chain", "hist", "--callback-latency", "chain",
+	    "--cmd", "bind");
+	ERR("bad option --callback-latency chain", "hist", "--callback-latency", "chain",
+	    "--record", "x.itr");
+	ERR("bad option --callback-latency chain", "hist", "--ioasid", "5",
+	    "--callback-latency", "chain");
+	ERR("bad option '--callback-latency': unknown", "check", "--callback-latency", "chain");
+}
+
 static void test_seconds(void **state)
 {
 	assert_float_equal(it_parse_seconds("10"), 10, 0);
@@ -189,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_buffer),
 		cmocka_unit_test(test_seconds),
+		cmocka_unit_test(test_callback_latency),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

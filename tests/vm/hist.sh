@@ -2,7 +2,10 @@
 # VM test of `ioasid-trace hist`: with the kvm subscriber at 0 us and iommu
 # at a 200 us busy delay, a `load` run under `hist -j -u` gives
 # per-callback histograms whose medians separate and whose counts equal
-# the harness's cycle count (each cycle: alloc, bind, unbind, free).
+# the harness's cycle count (each cycle: alloc, bind, unbind, free); with
+# callbacks timed by their chain (the default), to their own return, and
+# all by fentry; and with iommu returning NOTIFY_STOP, where the chain's
+# return must end iommu's latency and kvm is never called.
 #
 # Bounds, chosen for QEMU TCG: kvm p50 < 50 us, iommu p50 >= 150 us.  One
 # load thread: under TCG a second thread made udelay() bimodal, and
@@ -15,44 +18,52 @@ BIN=${IOASID_TRACE:-$vt_top/build/ioasid-trace}
 H=/sys/kernel/debug/ioasid_harness
 CYCLES=${HIST_CYCLES:-300}
 
-if [ "${1:-}" = --guest ]; then
-	ko=$2
-	insmod "$ko" || { vt_notok "insmod $ko"; vt_done hist; exit 1; }
+# One hist run under a load, asserted on.  $1: a name for the TAP lines,
+# $2: the callback timing it must report (chain|return), $3: stop|ok (what
+# iommu, first by priority, returns: stop leaves kvm uncalled), $4...: hist options.
+hist_run() {
+	local name=$1 timing=$2 ret=$3 rc cycles
+	shift 3
 	echo reset >$H/ctl
-	echo 0 >$H/sub/kvm/delay_us
-	echo 200 >$H/sub/iommu/delay_us
-	echo busy >$H/sub/iommu/delay_mode
-	"$BIN" hist -j -u -- bash -c "echo 'load 1 $CYCLES' >$H/ctl; cat $H/ctl" \
+	echo "$ret" >$H/sub/iommu/ret
+	"$BIN" hist -j -u "$@" -- bash -c "echo 'load 1 $CYCLES' >$H/ctl; cat $H/ctl" \
 		>/tmp/hist.json 2>/tmp/hist.err
 	rc=$?
 	cat /tmp/hist.err
-	vt_check "hist -- load exits 0" [ $rc = 0 ]
+	vt_check "$name: hist -- load exits 0" [ $rc = 0 ]
 	cycles=$(sed -n 's/.*ok cycles=\([0-9]*\).*/\1/p' /tmp/hist.err)
-	vt_check "load ran $CYCLES cycles without errors" \
+	vt_check "$name: load ran $CYCLES cycles without errors" \
 		bash -c "[ '$cycles' = $CYCLES ] && grep -q 'errors=0' /tmp/hist.err"
-	python3 - /tmp/hist.json "$cycles" <<'PY'
+	python3 - /tmp/hist.json "$cycles" "$name" "$timing" "$ret" <<'PY'
 import json, sys
-cycles = int(sys.argv[2] or 0)
+cycles, name, timing, ret = int(sys.argv[2] or 0), sys.argv[3], sys.argv[4], sys.argv[5]
 lines = [json.loads(l) for l in open(sys.argv[1])]
-n = 0
 def t(ok, what):
-    global n
-    n += 1
-    print(("ok" if ok else "not ok"), "TAPN -", what)
+    print(("ok" if ok else "not ok"), "TAPN -", name + ":", what)
 hs = [l for l in lines if l["type"] == "hist" and l["final"]]
 t(len(hs) == 1 and hs[0]["unit"] == "us", "one final histogram report in us")
 H = {(h["group"], h["label"]): h for h in (hs[0]["hists"] if hs else [])}
 for k in H:
     h = H[k]
-    print("# %s %s count=%d p50=%.1f p90=%.1f min=%.1f max=%.1f" % (k[0], k[1], h["count"], h["p50"], h["p90"], h["min"], h["max"]))
+    print("# %s %s %s count=%d p50=%.1f p90=%.1f min=%.1f max=%.1f" % (k[0], k[1], h.get("timing", ""), h["count"], h["p50"], h["p90"], h["min"], h["max"]))
 kvm = H.get(("callback", "harness_kvm_notify"), {})
 iommu = H.get(("callback", "harness_iommu_notify"), {})
-t(kvm.get("module") == "ioasid_harness" and iommu.get("module") == "ioasid_harness",
-  "callback histograms are named by symbol and module")
-t(kvm.get("p50", 1e9) < 50, "kvm (0 us) median < 50 us: %s" % kvm.get("p50"))
-t(iommu.get("p50", 0) >= 150, "iommu (200 us busy) median >= 150 us: %s" % iommu.get("p50"))
-t(kvm.get("count") == 3 * cycles and iommu.get("count") == 3 * cycles,
-  "callback counts = 3 x cycles (%s, %s, cycles %d)" % (kvm.get("count"), iommu.get("count"), cycles))
+summ = [l for l in lines if l["type"] == "summary"]
+bpf = summ[0].get("bpf", {}) if summ else {}
+t(iommu.get("module") == "ioasid_harness", "callback histograms are named by symbol and module")
+t(iommu.get("timing") == timing, "callbacks timed by %s (%s)" % (timing, iommu.get("timing")))
+t(bpf.get("callback_gap") == 0 and bpf.get("unmatched") == 0,
+  "no callback latency dropped or unmatched (%s)" % bpf)
+if ret == "stop":
+    t(iommu.get("count") == 3 * cycles and not kvm,
+      "iommu stops the chain: its latencies all counted (%s), kvm never called (%s)"
+      % (iommu.get("count"), kvm.get("count")))
+    t(iommu.get("p50", 1e9) < 50, "iommu (0 us, NOTIFY_STOP) median < 50 us: %s" % iommu.get("p50"))
+else:
+    t(kvm.get("p50", 1e9) < 50, "kvm (0 us) median < 50 us: %s" % kvm.get("p50"))
+    t(iommu.get("p50", 0) >= 150, "iommu (200 us busy) median >= 150 us: %s" % iommu.get("p50"))
+    t(kvm.get("count") == 3 * cycles and iommu.get("count") == 3 * cycles,
+      "callback counts = 3 x cycles (%s, %s, cycles %d)" % (kvm.get("count"), iommu.get("count"), cycles))
 for cmd in ("FREE", "BIND", "UNBIND"):
     t(H.get(("chain", cmd), {}).get("count") == cycles, "chain %s count = cycles" % cmd)
 t(H.get(("free_path", "ioasid_free"), {}).get("count") == cycles, "free path count = cycles")
@@ -67,6 +78,24 @@ for h in H.values():
 else:
     t(True, "bucket sums equal counts and min <= p50 <= p90 <= p99 <= p99.9 <= max")
 PY
+}
+
+if [ "${1:-}" = --guest ]; then
+	ko=$2
+	insmod "$ko" || { vt_notok "insmod $ko"; vt_done hist; exit 1; }
+	echo 0 >$H/sub/kvm/delay_us
+	echo 200 >$H/sub/iommu/delay_us
+	echo busy >$H/sub/iommu/delay_mode
+	# Default: callbacks timed by their chain (one entry probe each).
+	hist_run chain chain ok
+	# Each callback timed to its own return (entry and return probes).
+	hist_run return return ok --callback-latency return
+	# Both, all by fentry (module callbacks pinned while traced).
+	hist_run chain-fentry chain ok --mode fentry
+	# NOTIFY_STOP from the first callback: the chain's return ends it.
+	echo 0 >$H/sub/iommu/delay_us
+	hist_run stop-chain chain stop
+	hist_run stop-return return stop --callback-latency return
 	vt_done hist
 	exit
 fi
