@@ -551,24 +551,35 @@ static __always_inline int it_enter(void *ctx, int kprobe, __u8 kind,
 	return 0;
 }
 
-static __always_inline int it_exit(void *ctx, int kprobe, __u8 kind, __u64 ret)
+/*
+ * fexit_a0: fexit's own first argument; only a notifier (un)registration
+ * attached by fexit alone (cfg.ctl_exit_only) uses it: no frame was pushed,
+ * the record is built from it and carries no latency.
+ */
+static __always_inline int it_exit_a0(void *ctx, int kprobe, __u8 kind, __u64 ret,
+				      __u64 fexit_a0)
 {
-	__u64 none[4] = {};
+	__u64 none[4] = {}, lone[4] = { fexit_a0, 0, 0, 0 };
 	struct it_record rs, *r = &rs;
-	struct it_frame *f;
+	struct it_frame *f = NULL;
 	const __u64 *a = none;
 	__u64 ts_start = 0;
 	__u32 d = 0;
 	int direct = it_direct();
+	int exit_only = !kprobe && cfg.ctl_exit_only && it_kind_is_control(kind);
 
 	if (it_hist_fast(kind))
 		return it_exit_fast(ctx, kprobe, kind, ret);
-	f = it_pop(kind, &d);
-	if (f) {
-		a = f->a;
-		ts_start = f->ts;
+	if (exit_only) {
+		a = lone;
 	} else {
-		it_stat_inc(IT_STAT_UNMATCHED);
+		f = it_pop(kind, &d);
+		if (f) {
+			a = f->a;
+			ts_start = f->ts;
+		} else {
+			it_stat_inc(IT_STAT_UNMATCHED);
+		}
 	}
 	if (direct) {
 		r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
@@ -582,7 +593,7 @@ static __always_inline int it_exit(void *ctx, int kprobe, __u8 kind, __u64 ret)
 	r->depth = d;
 	if (f)
 		r->lat_ns = r->ts_ns - ts_start;
-	else
+	else if (!exit_only)
 		r->flags |= IT_F_UNMATCHED;
 	it_fill_args(r, kind, a);
 	it_fill_ret(r, kind, ret, a);
@@ -593,6 +604,11 @@ static __always_inline int it_exit(void *ctx, int kprobe, __u8 kind, __u64 ret)
 	}
 	it_emit(r, direct);
 	return 0;
+}
+
+static __always_inline int it_exit(void *ctx, int kprobe, __u8 kind, __u64 ret)
+{
+	return it_exit_a0(ctx, kprobe, kind, ret, 0);
 }
 
 #endif

@@ -20,12 +20,14 @@ char LICENSE[] SEC("license") = "GPL";
  * IT_FUNCn(fn, kind, has_ret): the four programs of a function with n
  * arguments.  fentry/fexit may only read as many context slots as the
  * function has arguments (+1 for a non-void return), hence per arity.
+ * The notifier (un)registrations take one argument: their fexit passes it
+ * on, for hist's fexit-only attachment (cfg.ctl_exit_only).
  */
 #define IT_FUNC1(fn, kind, RET)						\
 SEC("fentry/" #fn) int BPF_PROG(fe_##fn, __u64 a0)			\
 { return it_enter(ctx, 0, kind, a0, 0, 0, 0); }				\
 SEC("fexit/" #fn) int BPF_PROG(fx_##fn, __u64 a0 RET)			\
-{ return it_exit(ctx, 0, kind, IT_RETVAL_##RET); }			\
+{ return it_exit_a0(ctx, 0, kind, IT_RETVAL_##RET, a0); }		\
 SEC("kprobe/" #fn) int BPF_KPROBE(kp_##fn, __u64 a0)			\
 { return it_enter(ctx, 1, kind, a0, 0, 0, 0); }				\
 SEC("kretprobe/" #fn) int BPF_KRETPROBE(kr_##fn, __u64 ret)		\

@@ -23,22 +23,26 @@
  * when nothing is streamed (hist mode): it feeds a histogram or drives
  * attaching; the others are then not attached at all (each fentry/fexit
  * pair costs two trampolines per call even if its programs return at once).
+ * "follow": the registration points the chain follower reads; it reads
+ * only their EXIT records, and fexit sees the arguments itself, so in hist
+ * mode their fentry programs are not loaded nor attached (two programs to
+ * verify and two trampoline updates fewer before "attached").
  */
 static const struct {
 	const char *func, *what, *fentry_prog, *kprobe_prog;
-	bool required, series, hist;
+	bool required, series, hist, follow;
 } points[] = {
-	{ "ioasid_alloc", "allocate an IOASID (args + new id)", "ioasid_alloc", "ioasid_alloc", false, false, false },
-	{ "ioasid_free", "free an IOASID (free path start/end)", "ioasid_free", "ioasid_free", false, false, true },
-	{ "ioasid_free_locked", "free under the mutex, runs the FREE chain", "ioasid_free_locked", "ioasid_free_locked", false, true, false },
-	{ "default_free", "default allocator's ops->free", "default_free", "allocator_free", false, false, false },
-	{ "ioasid_notify", "publish BIND/UNBIND/... (cmd + result)", "ioasid_notify", "ioasid_notify", true, true, false },
-	{ "ioasid_add_notifier", "subscriber registers (followed live)", "ioasid_add_notifier", "ioasid_add_notifier", true, true, true },
-	{ "ioasid_remove_notifier", "subscriber unregisters (followed live)", "ioasid_remove_notifier", "ioasid_remove_notifier", true, true, true },
-	{ "blocking_notifier_call_chain", "the chain call, filtered to ioasid_chain", "blocking_notifier_call_chain", "blocking_notifier_call_chain", true, false, true },
-	{ "ioasid_alloc_set", "allocate an IOASID set", "ioasid_alloc_set", "ioasid_alloc_set", false, true, false },
-	{ "ioasid_free_set", "free a set and its IDs", "ioasid_free_set", "ioasid_free_set", false, true, false },
-	{ "ioasid_attach_data", "attach private data to an IOASID", "ioasid_attach_data", "ioasid_attach_data", false, true, false },
+	{ "ioasid_alloc", "allocate an IOASID (args + new id)", "ioasid_alloc", "ioasid_alloc", false, false, false, false },
+	{ "ioasid_free", "free an IOASID (free path start/end)", "ioasid_free", "ioasid_free", false, false, true, false },
+	{ "ioasid_free_locked", "free under the mutex, runs the FREE chain", "ioasid_free_locked", "ioasid_free_locked", false, true, false, false },
+	{ "default_free", "default allocator's ops->free", "default_free", "allocator_free", false, false, false, false },
+	{ "ioasid_notify", "publish BIND/UNBIND/... (cmd + result)", "ioasid_notify", "ioasid_notify", true, true, false, false },
+	{ "ioasid_add_notifier", "subscriber registers (followed live)", "ioasid_add_notifier", "ioasid_add_notifier", true, true, true, true },
+	{ "ioasid_remove_notifier", "subscriber unregisters (followed live)", "ioasid_remove_notifier", "ioasid_remove_notifier", true, true, true, true },
+	{ "blocking_notifier_call_chain", "the chain call, filtered to ioasid_chain", "blocking_notifier_call_chain", "blocking_notifier_call_chain", true, false, true, false },
+	{ "ioasid_alloc_set", "allocate an IOASID set", "ioasid_alloc_set", "ioasid_alloc_set", false, true, false, false },
+	{ "ioasid_free_set", "free a set and its IDs", "ioasid_free_set", "ioasid_free_set", false, true, false, false },
+	{ "ioasid_attach_data", "attach private data to an IOASID", "ioasid_attach_data", "ioasid_attach_data", false, true, false, false },
 };
 
 const char *it_mode_name(enum it_mode m)
@@ -356,6 +360,7 @@ static int plan(struct it_attach_report *rep, const struct it_kernel *k,
 		p->required = points[i].required;
 		p->series = points[i].series;
 		p->hist = points[i].hist;
+		p->follow = points[i].follow;
 		p->present = it_ksyms_by_name(k->ksyms, p->func, NULL) != NULL;
 		if (p->present)
 			p->mode = plan_mode(p->func, pref, probe, p->why, sizeof(p->why));
@@ -459,6 +464,12 @@ static uint32_t hist_cb_slot(struct it_attach *a, uint64_t cb)
 	return 0;
 }
 
+/* fexit alone: a followed point in hist mode (cfg.ctl_exit_only, see points[]). */
+static bool it_attach_exit_only(const struct it_point_state *ps, const struct it_config *cfg)
+{
+	return ps->follow && cfg->ctl_exit_only && ps->mode == IT_MODE_FENTRY;
+}
+
 int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
 		   const struct it_config *cfg, enum it_mode_pref pref, uint64_t ringbuf_bytes,
 		   int verbose)
@@ -504,7 +515,7 @@ int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
 		}
 		if (!pe || !px)
 			return -ENOENT;
-		bpf_program__set_autoload(pe, true);
+		bpf_program__set_autoload(pe, !it_attach_exit_only(ps, cfg));
 		bpf_program__set_autoload(px, true);
 		if (ps->mode == IT_MODE_FENTRY && ps->custom_target) {
 			bpf_program__set_attach_target(pe, 0, ps->func);
@@ -527,6 +538,8 @@ int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
 		for (ph = 0; ph < 2 && !ps->skipped; ph++) {
 			struct bpf_link *l;
 
+			if (ph && it_attach_exit_only(ps, cfg))
+				break;
 			if (ps->mode == IT_MODE_FENTRY) {
 				l = bpf_program__attach_trace(prog(a->ev->obj, ph ? "fe" : "fx",
 								   ps->fentry_prog));

@@ -74,6 +74,7 @@ struct it_point_state {
 	bool series;		/* added by the notifier series: named as missing by doctor */
 	bool present;		/* found in kallsyms */
 	bool hist;		/* needed in hist mode (histogram or follower) */
+	bool follow;		/* read by the chain follower: in hist mode fexit alone */
 	bool skipped;		/* hist mode: not needed, not attached */
 	enum it_mode mode;
 	char why[160];		/* why fentry (and kprobe) failed */

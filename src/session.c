@@ -133,6 +133,7 @@ static struct it_config make_config(const struct it_session_spec *sp, const stru
 		c.filter_mask |= IT_FILTER_CMD;
 		c.targ_cmd = o->cmd;
 	}
+	c.ctl_exit_only = !c.emit_events;
 	/* Only the in-kernel histograms' fast path times callbacks by their chain. */
 	c.cb_chained = c.hist_enabled && !c.emit_events && !c.filter_mask &&
 		       o->cb_latency != IT_CBL_RETURN;
@@ -248,9 +249,11 @@ int it_session_run(const struct it_session_spec *sp)
 	}
 	for (i = 0; i < plan.n && o->verbose; i++)
 		if (att.rep.pts[i].mode != IT_MODE_NONE)
-			fprintf(stderr, "ioasid-trace: %-30s %s\n", att.rep.pts[i].func,
+			fprintf(stderr, "ioasid-trace: %-30s %s%s\n", att.rep.pts[i].func,
 				att.rep.pts[i].skipped ? "not needed (hist)"
-						       : it_mode_name(att.rep.pts[i].mode));
+						       : it_mode_name(att.rep.pts[i].mode),
+				!att.rep.pts[i].skipped && att.rep.pts[i].links[0] &&
+				!att.rep.pts[i].links[1] ? " (exit only)" : "");
 
 	/*
 	 * The follower is attached (ioasid_add/remove_notifier are in the
