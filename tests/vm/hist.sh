@@ -5,7 +5,8 @@
 # the harness's cycle count (each cycle: alloc, bind, unbind, free); with
 # callbacks timed by their chain (the default), to their own return, and
 # all by fentry; and with iommu returning NOTIFY_STOP, where the chain's
-# return must end iommu's latency and kvm is never called.
+# return must end iommu's latency and kvm is never called.  In every run
+# the vdcm subscriber registers after hist attached (followed live).
 #
 # Bounds, chosen for QEMU TCG: kvm p50 < 50 us, iommu p50 >= 150 us.  One
 # load thread: under TCG a second thread made udelay() bimodal, and
@@ -26,7 +27,9 @@ hist_run() {
 	shift 3
 	echo reset >$H/ctl
 	echo "$ret" >$H/sub/iommu/ret
-	"$BIN" hist -j -u "$@" -- bash -c "echo 'load 1 $CYCLES' >$H/ctl; cat $H/ctl" \
+	# vdcm registers after hist attached (followed live), unregisters after the load
+	"$BIN" hist -j -u "$@" -- bash -c "echo 1 >$H/sub/vdcm/registered; sleep 1;
+		echo 'load 1 $CYCLES' >$H/ctl; cat $H/ctl; echo 0 >$H/sub/vdcm/registered" \
 		>/tmp/hist.json 2>/tmp/hist.err
 	rc=$?
 	cat /tmp/hist.err
@@ -47,6 +50,7 @@ for k in H:
     h = H[k]
     print("# %s %s %s count=%d p50=%.1f p90=%.1f min=%.1f max=%.1f" % (k[0], k[1], h.get("timing", ""), h["count"], h["p50"], h["p90"], h["min"], h["max"]))
 kvm = H.get(("callback", "harness_kvm_notify"), {})
+vdcm = H.get(("callback", "harness_vdcm_notify"), {})
 iommu = H.get(("callback", "harness_iommu_notify"), {})
 summ = [l for l in lines if l["type"] == "summary"]
 bpf = summ[0].get("bpf", {}) if summ else {}
@@ -64,6 +68,8 @@ else:
     t(iommu.get("p50", 0) >= 150, "iommu (200 us busy) median >= 150 us: %s" % iommu.get("p50"))
     t(kvm.get("count") == 3 * cycles and iommu.get("count") == 3 * cycles,
       "callback counts = 3 x cycles (%s, %s, cycles %d)" % (kvm.get("count"), iommu.get("count"), cycles))
+    t(vdcm.get("count") == 3 * cycles and vdcm.get("timing") == timing,
+      "vdcm, registered while hist ran, followed: 3 x cycles (%s)" % vdcm.get("count"))
 for cmd in ("FREE", "BIND", "UNBIND"):
     t(H.get(("chain", cmd), {}).get("count") == cycles, "chain %s count = cycles" % cmd)
 t(H.get(("free_path", "ioasid_free"), {}).get("count") == cycles, "free path count = cycles")
