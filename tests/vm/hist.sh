@@ -4,7 +4,7 @@
 # per-callback histograms whose medians separate and whose counts equal
 # the harness's cycle count (each cycle: alloc, bind, unbind, free); with
 # callbacks timed by their chain (the default), to their own return, and
-# all by fentry; and with iommu returning NOTIFY_STOP, where the chain's
+# by the chain with every point by fentry, then by kprobe; and with iommu returning NOTIFY_STOP, where the chain's
 # return must end iommu's latency and kvm is never called.  In every run
 # the vdcm subscriber registers after hist attached (followed live).
 #
@@ -96,8 +96,10 @@ if [ "${1:-}" = --guest ]; then
 	hist_run chain chain ok
 	# Each callback timed to its own return (entry and return probes).
 	hist_run return return ok --callback-latency return
-	# Both, all by fentry (module callbacks pinned while traced).
+	# By the chain, all by fentry (module callbacks pinned while traced),
+	# then all by kprobes (the chain's return seen by a kretprobe).
 	hist_run chain-fentry chain ok --mode fentry
+	hist_run chain-kprobe chain ok --mode kprobe
 	# NOTIFY_STOP from the first callback: the chain's return ends it.
 	echo 0 >$H/sub/iommu/delay_us
 	hist_run stop-chain chain stop
