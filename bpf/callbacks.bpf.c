@@ -27,8 +27,8 @@ char LICENSE[] SEC("license") = "GPL";
 SEC("fentry")
 int BPF_PROG(cb_fentry, struct notifier_block *nb, __u64 action, __u64 data)
 {
-	if (it_cb_chained())
-		return it_cb_enter_chained(cfg.cb_slot, (__u64)nb, (__u64)nb->next);
+	if (cfg.cb_chained)
+		return it_cb_enter_chained(ctx, 0, (__u64)nb, (__u64)nb->next);
 	return it_enter(ctx, 0, IT_K_CALLBACK, (__u64)nb, action, data, 0);
 }
 

@@ -428,11 +428,6 @@ static __always_inline int it_enter_fast(__u8 kind, const __u64 *a)
  */
 #define IT_NOTIFY_STOP_MASK	0x8000
 
-static __always_inline int it_cb_chained(void)
-{
-	return cfg.cb_chained && it_hist_fast(IT_K_CALLBACK);
-}
-
 /* End the chain frame's running callback (if any) at now. */
 static __always_inline void it_cb_close(struct it_frame *f, __u64 now, int expected)
 {
@@ -445,8 +440,11 @@ static __always_inline void it_cb_close(struct it_frame *f, __u64 now, int expec
 	f->cb_slot = 0;
 }
 
-/* A callback's entry: slot as it_hist_slot() gives it, next = nb->next. */
-static __always_inline int it_cb_enter_chained(__u32 slot, __u64 nb, __u64 next)
+/*
+ * A callback's entry, next = nb->next.  cfg.cb_chained is set only where
+ * it_hist_fast() holds (src/session.c), so no record is wanted here.
+ */
+static __always_inline int it_cb_enter_chained(void *ctx, int kprobe, __u64 nb, __u64 next)
 {
 	struct it_tstack *s;
 	struct it_frame *f;
@@ -468,8 +466,8 @@ static __always_inline int it_cb_enter_chained(__u32 slot, __u64 nb, __u64 next)
 	}
 	now = bpf_ktime_get_ns();
 	it_cb_close(f, now, f->cb_next == nb);
-	/* slot 0: attached without one (table full): IT_STAT_HIST_FULL at close */
-	f->cb_slot = slot >= IT_HSLOT_CB0 ? slot : IT_HIST_KEYS;
+	/* never 0 (none running): IT_HIST_KEYS when the callback has no slot */
+	f->cb_slot = it_hist_slot(ctx, kprobe, IT_K_CALLBACK, 0);
 	f->cb_ts = now;
 	f->cb_next = next;
 	return 0;
@@ -552,9 +550,10 @@ static __always_inline int it_enter(void *ctx, int kprobe, __u8 kind,
 }
 
 /*
- * fexit_a0: fexit's own first argument; only a notifier (un)registration
- * attached by fexit alone (cfg.ctl_exit_only) uses it: no frame was pushed,
- * the record is built from it and carries no latency.
+ * fexit_a0: fexit's own first argument.  When only control records are
+ * streamed (hist), a notifier (un)registration is attached by fexit alone
+ * (src/attach.c, it_attach_exit_only): no frame was pushed, the record is
+ * built from fexit_a0 and carries no latency.
  */
 static __always_inline int it_exit_a0(void *ctx, int kprobe, __u8 kind, __u64 ret,
 				      __u64 fexit_a0)
@@ -566,7 +565,7 @@ static __always_inline int it_exit_a0(void *ctx, int kprobe, __u8 kind, __u64 re
 	__u64 ts_start = 0;
 	__u32 d = 0;
 	int direct = it_direct();
-	int exit_only = !kprobe && cfg.ctl_exit_only && it_kind_is_control(kind);
+	int exit_only = !kprobe && !cfg.emit_events && it_kind_is_control(kind);
 
 	if (it_hist_fast(kind))
 		return it_exit_fast(ctx, kprobe, kind, ret);

@@ -21,7 +21,7 @@ char LICENSE[] SEC("license") = "GPL";
  * arguments.  fentry/fexit may only read as many context slots as the
  * function has arguments (+1 for a non-void return), hence per arity.
  * The notifier (un)registrations take one argument: their fexit passes it
- * on, for hist's fexit-only attachment (cfg.ctl_exit_only).
+ * on, for hist's fexit-only attachment (it_exit_a0).
  */
 #define IT_FUNC1(fn, kind, RET)						\
 SEC("fentry/" #fn) int BPF_PROG(fe_##fn, __u64 a0)			\
@@ -182,9 +182,8 @@ int BPF_KRETPROBE(kr_allocator_free)
 SEC("kprobe")
 int BPF_KPROBE(kp_callback, struct notifier_block *nb, __u64 action, __u64 data)
 {
-	if (it_cb_chained())
-		return it_cb_enter_chained((__u32)bpf_get_attach_cookie(ctx), (__u64)nb,
-					   (__u64)BPF_CORE_READ(nb, next));
+	if (cfg.cb_chained)
+		return it_cb_enter_chained(ctx, 1, (__u64)nb, (__u64)BPF_CORE_READ(nb, next));
 	return it_enter(ctx, 1, IT_K_CALLBACK, (__u64)nb, action, data, 0);
 }
 

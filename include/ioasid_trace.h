@@ -264,12 +264,6 @@ struct it_config {
 	 * not an entry and an exit probe): see it_cb_enter_chained().
 	 */
 	__u32 cb_chained;
-	/*
-	 * Nothing streamed but control records (hist): a notifier
-	 * (un)registration is attached by fexit alone, its EXIT record built
-	 * from fexit's own arguments (no frame, no ENTER record).
-	 */
-	__u32 ctl_exit_only;
 };
 
 /* Records user space needs whatever the filters say: they drive attaching. */

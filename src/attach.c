@@ -464,10 +464,13 @@ static uint32_t hist_cb_slot(struct it_attach *a, uint64_t cb)
 	return 0;
 }
 
-/* fexit alone: a followed point in hist mode (cfg.ctl_exit_only, see points[]). */
+/*
+ * fexit alone: a followed point when only control records are streamed
+ * (hist; see points[] and it_exit_a0() in bpf/common.bpf.h).
+ */
 static bool it_attach_exit_only(const struct it_point_state *ps, const struct it_config *cfg)
 {
-	return ps->follow && cfg->ctl_exit_only && ps->mode == IT_MODE_FENTRY;
+	return ps->follow && !cfg->emit_events && ps->mode == IT_MODE_FENTRY;
 }
 
 int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,

@@ -133,7 +133,6 @@ static struct it_config make_config(const struct it_session_spec *sp, const stru
 		c.filter_mask |= IT_FILTER_CMD;
 		c.targ_cmd = o->cmd;
 	}
-	c.ctl_exit_only = !c.emit_events;
 	/* Only the in-kernel histograms' fast path times callbacks by their chain. */
 	c.cb_chained = c.hist_enabled && !c.emit_events && !c.filter_mask &&
 		       o->cb_latency != IT_CBL_RETURN;

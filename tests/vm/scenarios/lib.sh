@@ -49,7 +49,7 @@ htraced() {
 	fi
 	for i in $(seq 300); do
 		if grep -q "^$1[ 	]" "$f"; then
-			sleep 0.2	# the exit side is hooked right after the entry
+			sleep 0.2	# the entry is hooked right after the exit (src/attach.c)
 			return
 		fi
 		sleep 0.1
