@@ -85,6 +85,25 @@ IT_FUNC2(ioasid_free_set, IT_K_FREE_SET, )
 IT_FUNC2(ioasid_attach_data, IT_K_ATTACH_DATA, RETURNS)
 
 /*
+ * The cold points when records are streamed (src/attach.c, use_multi):
+ * one kprobe.multi and one kretprobe.multi program for all of them, each
+ * address attached with its point's IT_K_* kind as the cookie.  kind is
+ * then not a constant and it_fill_args() keeps every case: one larger
+ * program to verify instead of two per point.
+ */
+SEC("kprobe.multi")
+int BPF_KPROBE(km_point, __u64 a0, __u64 a1, __u64 a2, __u64 a3)
+{
+	return it_enter(ctx, 1, (__u8)bpf_get_attach_cookie(ctx), a0, a1, a2, a3);
+}
+
+SEC("kretprobe.multi")
+int BPF_KRETPROBE(kx_point, __u64 ret)
+{
+	return it_exit(ctx, 1, (__u8)bpf_get_attach_cookie(ctx), ret);
+}
+
+/*
  * blocking_notifier_call_chain(nh, val, v): every blocking chain in the
  * system comes through here; only ioasid_chain's calls are traced.  A
  * kretprobe cannot see nh, so the kprobe side pushes a silent IT_K_NONE

@@ -17,37 +17,74 @@
 
 /*
  * The attach points.  fentry_prog/kprobe_prog name the program pairs in
- * events.bpf.c (fe_X/fx_X and kp_X/kr_X).  "required": without it the
- * notifier chain cannot be followed at all.  "series": added by the IOASID
- * notifier series (v1 01-08), so absent on a vanilla kernel.  "hist": needed
- * when nothing is streamed (hist mode): it feeds a histogram or drives
- * attaching; the others are then not attached at all (each fentry/fexit
- * pair costs two trampolines per call even if its programs return at once).
- * "follow": the registration points the chain follower reads; it reads
- * only their EXIT records, and fexit sees the arguments itself, so in hist
- * mode their fentry programs are not loaded nor attached (two programs to
- * verify and two trampoline updates fewer before "attached").
+ * events.bpf.c (fe_X/fx_X and kp_X/kr_X); kind is the IT_K_* its records
+ * carry.  "required": without it the notifier chain cannot be followed at
+ * all.  "series": added by the IOASID notifier series (v1 01-08), so absent
+ * on a vanilla kernel.  "hist": needed when nothing is streamed (hist mode):
+ * it feeds a histogram or drives attaching; the others are then not
+ * attached at all (each fentry/fexit pair costs two trampolines per call
+ * even if its programs return at once).  "follow": the registration points
+ * the chain follower reads; it reads only their EXIT records, and fexit
+ * sees the arguments itself, so in hist mode their fentry programs are not
+ * loaded nor attached (two programs to verify and two trampoline updates
+ * fewer before "attached").  "cold": not on the per-ID path (a harness
+ * cycle calls none of them): when records are streamed they share one
+ * kprobe.multi/kretprobe.multi pair (see it_attach_open).
  */
 static const struct {
 	const char *func, *what, *fentry_prog, *kprobe_prog;
-	bool required, series, hist, follow;
+	__u8 kind;
+	bool required, series, hist, follow, cold;
 } points[] = {
-	{ "ioasid_alloc", "allocate an IOASID (args + new id)", "ioasid_alloc", "ioasid_alloc", false, false, false, false },
-	{ "ioasid_free", "free an IOASID (free path start/end)", "ioasid_free", "ioasid_free", false, false, true, false },
-	{ "ioasid_free_locked", "free under the mutex, runs the FREE chain", "ioasid_free_locked", "ioasid_free_locked", false, true, false, false },
-	{ "default_free", "default allocator's ops->free", "default_free", "allocator_free", false, false, false, false },
-	{ "ioasid_notify", "publish BIND/UNBIND/... (cmd + result)", "ioasid_notify", "ioasid_notify", true, true, false, false },
-	{ "ioasid_add_notifier", "subscriber registers (followed live)", "ioasid_add_notifier", "ioasid_add_notifier", true, true, true, true },
-	{ "ioasid_remove_notifier", "subscriber unregisters (followed live)", "ioasid_remove_notifier", "ioasid_remove_notifier", true, true, true, true },
-	{ "blocking_notifier_call_chain", "the chain call, filtered to ioasid_chain", "blocking_notifier_call_chain", "blocking_notifier_call_chain", true, false, true, false },
-	{ "ioasid_alloc_set", "allocate an IOASID set", "ioasid_alloc_set", "ioasid_alloc_set", false, true, false, false },
-	{ "ioasid_free_set", "free a set and its IDs", "ioasid_free_set", "ioasid_free_set", false, true, false, false },
-	{ "ioasid_attach_data", "attach private data to an IOASID", "ioasid_attach_data", "ioasid_attach_data", false, true, false, false },
+	{ .func = "ioasid_alloc", .what = "allocate an IOASID (args + new id)",
+	  .fentry_prog = "ioasid_alloc", .kprobe_prog = "ioasid_alloc", .kind = IT_K_ALLOC },
+	{ .func = "ioasid_free", .what = "free an IOASID (free path start/end)",
+	  .fentry_prog = "ioasid_free", .kprobe_prog = "ioasid_free", .kind = IT_K_FREE,
+	  .hist = true },
+	{ .func = "ioasid_free_locked", .what = "free under the mutex, runs the FREE chain",
+	  .fentry_prog = "ioasid_free_locked", .kprobe_prog = "ioasid_free_locked",
+	  .kind = IT_K_FREE_LOCKED, .series = true },
+	{ .func = "default_free", .what = "default allocator's ops->free",
+	  .fentry_prog = "default_free", .kprobe_prog = "allocator_free",
+	  .kind = IT_K_ALLOCATOR_FREE },
+	{ .func = "ioasid_notify", .what = "publish BIND/UNBIND/... (cmd + result)",
+	  .fentry_prog = "ioasid_notify", .kprobe_prog = "ioasid_notify", .kind = IT_K_NOTIFY,
+	  .required = true, .series = true },
+	{ .func = "ioasid_add_notifier", .what = "subscriber registers (followed live)",
+	  .fentry_prog = "ioasid_add_notifier", .kprobe_prog = "ioasid_add_notifier",
+	  .kind = IT_K_ADD_NOTIFIER, .required = true, .series = true, .hist = true,
+	  .follow = true, .cold = true },
+	{ .func = "ioasid_remove_notifier", .what = "subscriber unregisters (followed live)",
+	  .fentry_prog = "ioasid_remove_notifier", .kprobe_prog = "ioasid_remove_notifier",
+	  .kind = IT_K_REMOVE_NOTIFIER, .required = true, .series = true, .hist = true,
+	  .follow = true, .cold = true },
+	{ .func = "blocking_notifier_call_chain", .what = "the chain call, filtered to ioasid_chain",
+	  .fentry_prog = "blocking_notifier_call_chain",
+	  .kprobe_prog = "blocking_notifier_call_chain", .kind = IT_K_CHAIN, .required = true,
+	  .hist = true },
+	{ .func = "ioasid_alloc_set", .what = "allocate an IOASID set",
+	  .fentry_prog = "ioasid_alloc_set", .kprobe_prog = "ioasid_alloc_set",
+	  .kind = IT_K_ALLOC_SET, .series = true, .cold = true },
+	{ .func = "ioasid_free_set", .what = "free a set and its IDs",
+	  .fentry_prog = "ioasid_free_set", .kprobe_prog = "ioasid_free_set",
+	  .kind = IT_K_FREE_SET, .series = true, .cold = true },
+	{ .func = "ioasid_attach_data", .what = "attach private data to an IOASID",
+	  .fentry_prog = "ioasid_attach_data", .kprobe_prog = "ioasid_attach_data",
+	  .kind = IT_K_ATTACH_DATA, .series = true, .cold = true },
 };
 
 const char *it_mode_name(enum it_mode m)
 {
-	return m == IT_MODE_FENTRY ? "fentry" : m == IT_MODE_KPROBE ? "kprobe" : "-";
+	switch (m) {
+	case IT_MODE_FENTRY:
+		return "fentry";
+	case IT_MODE_KPROBE:
+		return "kprobe";
+	case IT_MODE_KPROBE_MULTI:
+		return "kprobe.multi";
+	default:
+		return "-";
+	}
 }
 
 /* ---- libbpf messages ---------------------------------------------------- */
@@ -343,8 +380,26 @@ static enum it_mode plan_mode(const char *func, enum it_mode_pref pref, bool pro
 	return it_attach_probe(func, pref, why, len);
 }
 
+/*
+ * The cold points (points[]) when records are streamed: their own
+ * fentry/fexit pairs would cost a program to verify and two trampoline
+ * updates each, about 20 ms per point in the guest before "attached", for
+ * calls that are rare.  Instead one kprobe.multi program takes every cold
+ * point's entry and one kretprobe.multi program its exit (fprobe: one
+ * ftrace update for all of them), the point's IT_K_* kind in the cookie
+ * (it_attach_open).  A kprobe costs more per call than a trampoline,
+ * which is why the points a harness cycle passes through keep theirs.
+ * Only in --mode auto; hist attaches none of these (the registrations by
+ * fexit alone, it_attach_exit_only()).  Not probed: if the kernel refuses
+ * it (no CONFIG_FPROBE), the session plans again without it.
+ */
+static bool plan_multi(const struct it_point_state *p, enum it_mode_pref pref, bool streaming)
+{
+	return streaming && pref == IT_PREF_AUTO && p->cold && p->present && p->addr;
+}
+
 static int plan(struct it_attach_report *rep, const struct it_kernel *k,
-		enum it_mode_pref pref, bool probe)
+		enum it_mode_pref pref, bool probe, bool streaming)
 {
 	size_t i;
 	int err = 0;
@@ -361,8 +416,13 @@ static int plan(struct it_attach_report *rep, const struct it_kernel *k,
 		p->series = points[i].series;
 		p->hist = points[i].hist;
 		p->follow = points[i].follow;
+		p->cold = points[i].cold;
+		p->kind = points[i].kind;
+		p->addr = sym_addr(k->ksyms, p->func);
 		p->present = it_ksyms_by_name(k->ksyms, p->func, NULL) != NULL;
-		if (p->present)
+		if (plan_multi(p, pref, streaming))
+			p->mode = IT_MODE_KPROBE_MULTI;
+		else if (p->present)
 			p->mode = plan_mode(p->func, pref, probe, p->why, sizeof(p->why));
 	}
 	/* A custom allocator's free, when one is active. */
@@ -393,15 +453,15 @@ static int plan(struct it_attach_report *rep, const struct it_kernel *k,
 }
 
 int it_attach_plan(struct it_attach_report *rep, const struct it_kernel *k,
-		   enum it_mode_pref pref)
+		   enum it_mode_pref pref, bool streaming)
 {
-	return plan(rep, k, pref, true);
+	return plan(rep, k, pref, true, streaming);
 }
 
 int it_attach_plan_quick(struct it_attach_report *rep, const struct it_kernel *k,
-			 enum it_mode_pref pref)
+			 enum it_mode_pref pref, bool streaming)
 {
-	return plan(rep, k, pref, false);
+	return plan(rep, k, pref, false, streaming);
 }
 
 void it_attach_missing(const struct it_attach_report *rep, bool required_only, char *buf,
@@ -473,12 +533,48 @@ static bool it_attach_exit_only(const struct it_point_state *ps, const struct it
 	return ps->follow && !cfg->emit_events && ps->mode == IT_MODE_FENTRY;
 }
 
+/* Attach the kretprobe.multi (exit) or kprobe.multi (entry) program. */
+static int attach_multi(struct it_attach *a, bool exits)
+{
+	LIBBPF_OPTS(bpf_kprobe_multi_opts, mo);
+	unsigned long addrs[IT_MAX_POINTS];
+	__u64 cookies[IT_MAX_POINTS];
+	struct bpf_link *l;
+	size_t i, n = 0;
+
+	for (i = 0; i < a->rep.n; i++) {
+		if (a->rep.pts[i].mode != IT_MODE_KPROBE_MULTI)
+			continue;
+		addrs[n] = a->rep.pts[i].addr;
+		cookies[n++] = a->rep.pts[i].kind;
+	}
+	if (!n)
+		return 0;
+	mo.addrs = addrs;
+	mo.cookies = cookies;
+	mo.cnt = n;
+	mo.retprobe = exits;
+	l = bpf_program__attach_kprobe_multi_opts(exits ? a->ev->progs.kx_point
+						  : a->ev->progs.km_point, NULL, &mo);
+	if (!l) {
+		int err = -errno;
+
+		for (i = 0; i < a->rep.n; i++)
+			if (a->rep.pts[i].mode == IT_MODE_KPROBE_MULTI)
+				snprintf(a->rep.pts[i].why, sizeof(a->rep.pts[i].why),
+					 "kprobe.multi attach: %s", strerror(-err));
+		return err ? err : -EINVAL;
+	}
+	a->multi[exits ? 0 : 1] = l;
+	return 0;
+}
+
 int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
 		   const struct it_config *cfg, enum it_mode_pref pref, uint64_t ringbuf_bytes,
 		   int verbose)
 {
 	struct bpf_program *p;
-	size_t i;
+	size_t i, nmulti = 0;
 	int err;
 
 	memset(a, 0, sizeof(*a));
@@ -505,9 +601,13 @@ int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
 		struct bpf_program *pe, *px;
 
 		ps->skipped = !cfg->emit_events && !ps->hist && ps->mode != IT_MODE_NONE;
-		if (ps->skipped) {
+		if (ps->skipped)
 			continue;
-		} else if (ps->mode == IT_MODE_FENTRY) {
+		if (ps->mode == IT_MODE_KPROBE_MULTI) {
+			nmulti++;
+			continue;
+		}
+		if (ps->mode == IT_MODE_FENTRY) {
 			pe = prog(a->ev->obj, "fe", ps->fentry_prog);
 			px = prog(a->ev->obj, "fx", ps->fentry_prog);
 		} else if (ps->mode == IT_MODE_KPROBE) {
@@ -525,6 +625,8 @@ int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
 			bpf_program__set_attach_target(px, 0, ps->func);
 		}
 	}
+	bpf_program__set_autoload(a->ev->progs.km_point, nmulti > 0);
+	bpf_program__set_autoload(a->ev->progs.kx_point, nmulti > 0);
 	/* Callbacks may fall back to kprobes unless fentry is forced. */
 	bpf_program__set_autoload(a->ev->progs.kp_callback, pref != IT_PREF_FENTRY);
 	bpf_program__set_autoload(a->ev->progs.kr_callback,
@@ -534,7 +636,8 @@ int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
 		return err;
 
 	/* Exits before entries: an entry without its exit would leave a frame behind. */
-	for (i = 0; i < a->rep.n; i++) {
+	err = attach_multi(a, true);
+	for (i = 0; i < a->rep.n && !err; i++) {
 		struct it_point_state *ps = &a->rep.pts[i];
 		int ph;
 
@@ -561,7 +664,7 @@ int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
 			ps->links[ph] = l;
 		}
 	}
-	return 0;
+	return err ?: attach_multi(a, false);
 }
 
 static int reuse_maps(struct callbacks_bpf *c, const struct events_bpf *ev)
@@ -673,6 +776,8 @@ void it_attach_detach(struct it_attach *a)
 {
 	size_t i;
 
+	bpf_link__destroy(a->multi[1]);
+	a->multi[1] = NULL;
 	for (i = 0; i < a->rep.n; i++) {
 		bpf_link__destroy(a->rep.pts[i].links[1]);
 		a->rep.pts[i].links[1] = NULL;
@@ -681,6 +786,8 @@ void it_attach_detach(struct it_attach *a)
 		bpf_link__destroy(a->rep.pts[i].links[0]);
 		a->rep.pts[i].links[0] = NULL;
 	}
+	bpf_link__destroy(a->multi[0]);
+	a->multi[0] = NULL;
 }
 
 void it_attach_close(struct it_attach *a)

@@ -14,7 +14,11 @@
 #include "ksyms.h"
 #include "options.h"
 
-enum it_mode { IT_MODE_NONE = 0, IT_MODE_FENTRY, IT_MODE_KPROBE };
+/*
+ * IT_MODE_KPROBE_MULTI: one of the points sharing a kprobe.multi and a
+ * kretprobe.multi program (the cold ones, when records are streamed).
+ */
+enum it_mode { IT_MODE_NONE = 0, IT_MODE_FENTRY, IT_MODE_KPROBE, IT_MODE_KPROBE_MULTI };
 const char *it_mode_name(enum it_mode m);
 
 /* Facts about the running kernel, found before anything is attached. */
@@ -69,12 +73,15 @@ struct it_point_state {
 	const char *func;	/* kernel function */
 	const char *what;
 	const char *fentry_prog, *kprobe_prog;	/* base names: fe_/fx_, kp_/kr_ */
+	__u8 kind;		/* IT_K_*: its records' kind (the kprobe.multi cookie) */
+	uint64_t addr;		/* from kallsyms */
 	bool custom_target;	/* fentry prog needs set_attach_target(func) */
 	bool required;		/* tracing refuses to start without it */
 	bool series;		/* added by the notifier series: named as missing by doctor */
 	bool present;		/* found in kallsyms */
 	bool hist;		/* needed in hist mode (histogram or follower) */
 	bool follow;		/* read by the chain follower: in hist mode fexit alone */
+	bool cold;		/* off the per-ID path: may share the kprobe.multi pair */
 	bool skipped;		/* hist mode: not needed, not attached */
 	enum it_mode mode;
 	char why[160];		/* why fentry (and kprobe) failed */
@@ -102,6 +109,7 @@ struct it_attach {
 	enum it_mode_pref pref;
 	int verbose;
 	struct it_attach_report rep;
+	struct bpf_link *multi[2];	/* the cold points' kretprobe.multi [0], kprobe.multi [1] */
 	/* What each slot of the kernel's histogram array holds (IT_HSLOT_*). */
 	struct it_hist_key hist_keys[IT_HIST_KEYS];
 };
@@ -109,18 +117,20 @@ struct it_attach {
 /*
  * Decide the mode of every attach point (probe-loads; nothing stays
  * attached).  The custom allocator free is added when the snapshot found
- * one.  Returns 0, or -ENOENT if a required point is missing (rep says
+ * one.  streaming: records are streamed (not hist); in --mode auto the
+ * cold points then share one kprobe.multi pair (IT_MODE_KPROBE_MULTI, not
+ * probed).  Returns 0, or -ENOENT if a required point is missing (rep says
  * which).
  */
 int it_attach_plan(struct it_attach_report *rep, const struct it_kernel *k,
-		   enum it_mode_pref pref);
+		   enum it_mode_pref pref, bool streaming);
 /*
  * The same without probing: present points are planned as fentry (unless
  * pref forces kprobes), for a live run that lets it_attach_open() be the
  * probe; if that fails, close and fall back to it_attach_plan().
  */
 int it_attach_plan_quick(struct it_attach_report *rep, const struct it_kernel *k,
-			 enum it_mode_pref pref);
+			 enum it_mode_pref pref, bool streaming);
 /* Comma-separated names of missing points (series ones, or all with all=true). */
 void it_attach_missing(const struct it_attach_report *rep, bool required_only, char *buf,
 		       size_t len);

@@ -59,13 +59,13 @@ int it_cmd_doctor(const struct it_options *o)
 	if (k.root && k.btf && k.ksyms_visible) {
 		if (k.chain_addr)
 			it_kernel_snapshot(&k);
-		it_attach_plan(&plan, &k, o->mode);
+		it_attach_plan(&plan, &k, o->mode, false);
 	} else {
 		/* Without BPF, report presence only. */
 		struct it_kernel copy = k;
 
 		(void)copy;
-		it_attach_plan(&plan, &(struct it_kernel){ .ksyms = ks }, IT_PREF_FENTRY);
+		it_attach_plan(&plan, &(struct it_kernel){ .ksyms = ks }, IT_PREF_FENTRY, false);
 		for (i = 0; i < plan.n; i++)
 			snprintf(plan.pts[i].why, sizeof(plan.pts[i].why), "not probed");
 	}

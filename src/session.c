@@ -208,8 +208,8 @@ int it_session_run(const struct it_session_spec *sp)
 		it_kernel_detect_series(&k);
 	setup_lap(&sc, "walk");
 	/* A live run lets the real load be the probe (see it_attach_plan_quick). */
-	err = o->dry_run ? it_attach_plan(&plan, &k, o->mode)
-			 : it_attach_plan_quick(&plan, &k, o->mode);
+	err = o->dry_run ? it_attach_plan(&plan, &k, o->mode, sp->stream_events)
+			 : it_attach_plan_quick(&plan, &k, o->mode, sp->stream_events);
 	if (o->dry_run) {
 		print_plan(sp->out, &k, &plan, true);
 		it_attach_close(&att);
@@ -228,9 +228,12 @@ int it_session_run(const struct it_session_spec *sp)
 	cfg = make_config(sp, &k);
 	err = it_attach_open(&att, &plan, &cfg, o->mode, ringbuf_bytes(o), o->verbose);
 	if (err && o->mode != IT_PREF_KPROBE) {
-		/* Some point refused fentry: probe each one, as doctor does. */
+		/*
+		 * Some point refused fentry, or the kernel kprobe.multi: probe
+		 * each one, as doctor does, and give each its own programs.
+		 */
 		it_attach_close(&att);
-		err = it_attach_plan(&plan, &k, o->mode);
+		err = it_attach_plan(&plan, &k, o->mode, false);
 		if (!err)
 			err = it_attach_open(&att, &plan, &cfg, o->mode, ringbuf_bytes(o),
 					     o->verbose);

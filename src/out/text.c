@@ -252,7 +252,7 @@ static void text_doctor(struct it_writer *w, const struct it_doctor_report *r)
 	for (i = 0; i < r->npoints; i++) {
 		const struct it_doctor_point *p = &r->points[i];
 
-		fprintf(f, "  %-30s %-8s %-9s %s%s%s\n", p->name, p->present ? p->mode : "-",
+		fprintf(f, "  %-30s %-12s %-9s %s%s%s\n", p->name, p->present ? p->mode : "-",
 			p->present ? (p->required ? "required" : "optional") : "MISSING", p->what,
 			p->why ? "; " : "", p->why ? p->why : "");
 	}

@@ -61,6 +61,25 @@ if [ "${1:-}" = --guest ]; then
 		bash -c "grep -Eq '^  harness_kvm_notify +(fentry|kprobe) .*\[ioasid_harness\]' /tmp/doctor.txt &&
 			 grep -Eq '^  harness_iommu_notify +(fentry|kprobe) .*\[ioasid_harness\]' /tmp/doctor.txt"
 
+	# Streaming, the cold points share one kprobe.multi pair; hist
+	# (nothing streamed) and doctor give each point its own programs.
+	"$BIN" trace --dry-run >/tmp/dry.txt 2>&1
+	"$BIN" hist --dry-run >/tmp/dry-hist.txt 2>&1
+	cat /tmp/dry.txt
+	cold=0 hot=0 histmulti=0
+	for f in ioasid_add_notifier ioasid_remove_notifier ioasid_alloc_set ioasid_free_set \
+		ioasid_attach_data; do
+		grep -Eq "^  $f +kprobe\.multi " /tmp/dry.txt || { echo "# $f not kprobe.multi"; cold=1; }
+	done
+	for f in ioasid_alloc ioasid_free ioasid_free_locked default_free ioasid_notify \
+		blocking_notifier_call_chain; do
+		grep -Eq "^  $f +fentry " /tmp/dry.txt || { echo "# $f not fentry"; hot=1; }
+	done
+	grep -q "kprobe\.multi" /tmp/dry-hist.txt /tmp/doctor.txt && histmulti=1
+	vt_check "trace --dry-run: the 5 cold points by kprobe.multi, the 6 others by fentry" \
+		[ $cold$hot = 00 ]
+	vt_check "hist --dry-run and doctor: no kprobe.multi" [ $histmulti = 0 ]
+
 	out=/tmp/trace.ndjson
 	"$BIN" trace -j -- "$0" --scenario "$out" >"$out" 2>/tmp/trace.err
 	rc=$?
@@ -123,6 +142,26 @@ det = [e for e in ev if e.get("kind") == "cb_detached" and e.get("cb_sym") == "h
 vd = [e for e in enters if e["kind"] == "callback" and e["cb_sym"] == "harness_vdcm_notify"]
 t(len(att) == 1 and len(det) == 1 and len(vd) > 0 and att[0]["seq"] < vd[0]["seq"],
   "vdcm, registered after start, was attached, traced (%d calls) and detached" % len(vd))
+# The cold points come through the kprobe.multi pair: kprobe records,
+# told apart by the cookie alone, so check each kind's own arguments.
+cold = ("add_notifier", "remove_notifier", "alloc_set", "free_set", "attach_data")
+hot = ("alloc", "free", "free_locked", "allocator_free", "notify", "chain")
+recs = [e for e in ev if e["type"] == "event" and e["phase"] in ("enter", "exit")]
+t(all(e["mode"] == "kprobe" for e in recs if e["kind"] in cold) and
+  all(e["mode"] == "fentry" for e in recs if e["kind"] in hot) and
+  {e["kind"] for e in recs} >= set(cold),
+  "cold points' records by kprobe (kprobe.multi), the per-ID path's by fentry")
+ax = [e for e in recs if e["kind"] == "alloc_set" and e["phase"] == "exit"]
+fs = [e for e in recs if e["kind"] == "free_set" and e["phase"] == "enter"]
+ad = [e for e in recs if e["kind"] == "attach_data"]
+adds = [e for e in recs if e["kind"] == "add_notifier" and e["phase"] == "enter"]
+allocated = {e["ioasid"] for e in recs if e["kind"] == "alloc" and e["phase"] == "exit"}
+t(len(ax) == 1 and ax[0]["quota"] == 64 and ax[0]["ret"] == 0 and len(fs) == 1 and
+  fs[0]["sid"] == ax[0]["sid"] and len(ad) == 2 and all(e["ioasid"] in allocated for e in ad) and
+  len(adds) == 1 and adds[0].get("cb_sym") == "harness_vdcm_notify" and adds[0]["prio"] == 5,
+  "kprobe.multi records carry their kind's arguments (set %s, attach_data %s, add_notifier %s)"
+  % ([(e["sid"], e["quota"]) for e in ax], [e.get("ioasid") for e in ad],
+     [e.get("cb_sym") for e in adds]))
 cbs = [e for e in ev if e["type"] == "event" and e["kind"] in ("callback", "chain")]
 t(all(e["lock_held"] and e["may_sleep"] for e in cbs), "chain and callbacks run with the mutex held, may sleep")
 bad = [e for e in enters if e["kind"] == "notify" and e["ioasid"] == 4000000]
