@@ -401,6 +401,7 @@ static bool plan_multi(const struct it_point_state *p, enum it_mode_pref pref, b
 static int plan(struct it_attach_report *rep, const struct it_kernel *k,
 		enum it_mode_pref pref, bool probe, bool streaming)
 {
+	const struct it_ksym *sym;
 	size_t i;
 	int err = 0;
 
@@ -418,8 +419,9 @@ static int plan(struct it_attach_report *rep, const struct it_kernel *k,
 		p->follow = points[i].follow;
 		p->cold = points[i].cold;
 		p->kind = points[i].kind;
-		p->addr = sym_addr(k->ksyms, p->func);
-		p->present = it_ksyms_by_name(k->ksyms, p->func, NULL) != NULL;
+		sym = it_ksyms_by_name(k->ksyms, p->func, NULL);
+		p->present = sym != NULL;
+		p->addr = sym ? sym->addr : 0;
 		if (plan_multi(p, pref, streaming))
 			p->mode = IT_MODE_KPROBE_MULTI;
 		else if (p->present)

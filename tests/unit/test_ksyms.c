@@ -161,12 +161,65 @@ static void test_sorted_prefix_and_tail(void **state)
 	it_ksyms_free(ks);
 }
 
+/*
+ * The name index against the linear rule it replaced, on a table large
+ * enough for colliding probes: every name found at its own address; a
+ * name in several modules and vmlinux gives vmlinux's (mod NULL) or the
+ * named module's; the first in file order among the modules when vmlinux
+ * has none.  Names that are no symbol's (prefixes, extensions, a space)
+ * are not found.
+ */
+static void test_by_name_index(void **state)
+{
+	enum { N = 4000 };
+	static char buf[N * 64 + 512];
+	const struct it_ksym *s;
+	struct it_ksyms *ks;
+	size_t len = 0, i;
+	char name[32];
+	FILE *f;
+
+	(void)state;
+	for (i = 0; i < N; i++)
+		len += snprintf(buf + len, sizeof(buf) - len, "%016llx T sym_%zu\n",
+				0xffffffff81000000ull + i * 0x10, i);
+	len += snprintf(buf + len, sizeof(buf) - len,
+			"ffffffffa0000000 t dup\t[m1]\n"
+			"ffffffff82000000 d dup\n"
+			"ffffffffa0001000 t dup\t[m2]\n"
+			"ffffffffa0002000 t only_mods\t[m2]\n"
+			"ffffffffa0003000 t only_mods\t[m1]\n");
+	f = fmemopen(buf, len, "r");
+	assert_non_null(f);
+	ks = it_ksyms_load_stream(f);
+	fclose(f);
+	assert_non_null(ks);
+	assert_int_equal(it_ksyms_count(ks), N + 5);
+	for (i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "sym_%zu", i);
+		s = it_ksyms_by_name(ks, name, NULL);
+		assert_non_null(s);
+		assert_int_equal(s->addr, 0xffffffff81000000ull + i * 0x10);
+	}
+	assert_int_equal(it_ksyms_by_name(ks, "dup", NULL)->addr, 0xffffffff82000000ull);
+	assert_int_equal(it_ksyms_by_name(ks, "dup", "m2")->addr, 0xffffffffa0001000ull);
+	assert_int_equal(it_ksyms_by_name(ks, "dup", "m1")->addr, 0xffffffffa0000000ull);
+	assert_int_equal(it_ksyms_by_name(ks, "only_mods", NULL)->addr, 0xffffffffa0002000ull);
+	assert_null(it_ksyms_by_name(ks, "only_mods", "m3"));
+	assert_null(it_ksyms_by_name(ks, "sym_", NULL));
+	assert_null(it_ksyms_by_name(ks, "sym_40000", NULL));
+	assert_null(it_ksyms_by_name(ks, "sym_1 x", NULL));
+	assert_null(it_ksyms_by_name(ks, "", NULL));
+	it_ksyms_free(ks);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_counts),
 		cmocka_unit_test(test_sorted_prefix_and_tail),
 		cmocka_unit_test(test_by_name),
+		cmocka_unit_test(test_by_name_index),
 		cmocka_unit_test(test_by_addr),
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_hidden),
