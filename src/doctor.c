@@ -62,9 +62,6 @@ int it_cmd_doctor(const struct it_options *o)
 		it_attach_plan(&plan, &k, o->mode, false);
 	} else {
 		/* Without BPF, report presence only. */
-		struct it_kernel copy = k;
-
-		(void)copy;
 		it_attach_plan(&plan, &(struct it_kernel){ .ksyms = ks }, IT_PREF_FENTRY, false);
 		for (i = 0; i < plan.n; i++)
 			snprintf(plan.pts[i].why, sizeof(plan.pts[i].why), "not probed");
