@@ -85,7 +85,7 @@ IT_FUNC2(ioasid_free_set, IT_K_FREE_SET, )
 IT_FUNC2(ioasid_attach_data, IT_K_ATTACH_DATA, RETURNS)
 
 /*
- * The cold points when records are streamed (src/attach.c, use_multi):
+ * The cold points when records are streamed (src/attach.c, plan_multi):
  * one kprobe.multi and one kretprobe.multi program for all of them, each
  * address attached with its point's IT_K_* kind as the cookie.  kind is
  * then not a constant and it_fill_args() keeps every case: one larger

@@ -29,7 +29,7 @@
  * loaded nor attached (two programs to verify and two trampoline updates
  * fewer before "attached").  "cold": not on the per-ID path (a harness
  * cycle calls none of them): when records are streamed they share one
- * kprobe.multi/kretprobe.multi pair (see it_attach_open).
+ * kprobe.multi/kretprobe.multi pair (see plan_multi).
  */
 static const struct {
 	const char *func, *what, *fentry_prog, *kprobe_prog;
@@ -389,8 +389,8 @@ static enum it_mode plan_mode(const char *func, enum it_mode_pref pref, bool pro
  * ftrace update for all of them), the point's IT_K_* kind in the cookie
  * (it_attach_open).  A kprobe costs more per call than a trampoline,
  * which is why the points a harness cycle passes through keep theirs.
- * Only in --mode auto; hist attaches none of these (the registrations by
- * fexit alone, it_attach_exit_only()).  Not probed: if the kernel refuses
+ * Only in --mode auto; hist without --record attaches none of these (the
+ * registrations by fexit alone, it_attach_exit_only(); the others not).  Not probed: if the kernel refuses
  * it (no CONFIG_FPROBE), the session plans again without it.
  */
 static bool plan_multi(const struct it_point_state *p, enum it_mode_pref pref, bool streaming)
