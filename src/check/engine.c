@@ -138,6 +138,24 @@ void it_check_violate(struct it_check *ck, int inv, const struct it_event *now,
 	va_end(ap);
 }
 
+/*
+ * A callback the tracer could not attach to (a cb_detached meta event with
+ * ret < 0: a kprobe refused, no symbol, ...): the model never learns of
+ * its subscriber, so the deliveries to it are unseen and a missing or
+ * doubled one could not be told.  Each callback is named once.
+ */
+static void untraced_callback(struct it_check *ck, const struct it_event *e)
+{
+	char what[160];
+
+	if (e->cb_sym)
+		snprintf(what, sizeof(what), "callback %s", e->cb_sym);
+	else
+		snprintf(what, sizeof(what), "callback 0x%llx", (unsigned long long)e->cb);
+	if (!strstr(ck->incomplete, what))
+		it_check_incomplete(ck, what);
+}
+
 int it_check_event(struct it_check *ck, const struct it_event *e)
 {
 	uint32_t todo;
@@ -149,6 +167,8 @@ int it_check_event(struct it_check *ck, const struct it_event *e)
 			ck->lost_seen = true;
 		return 0;
 	}
+	if (e->kind == IT_K_META_DETACHED && e->ret < 0)
+		untraced_callback(ck, e);
 	it_model_pre(&ck->model, e);
 	/* in table order, as before: violations are kept in the order found */
 	if ((unsigned)e->kind < IT_K__MAX && (unsigned)e->phase <= IT_PH_POINT)

@@ -472,6 +472,50 @@ static void test_missing_attach_point_is_inconclusive(void **state)
 	assert_non_null(strstr(r.reason, "ioasid_attach_data"));
 }
 
+/*
+ * A callback the tracer could not attach to: its subscriber's deliveries
+ * are unseen, so a run that looks conforming is inconclusive, naming it
+ * once however often it failed.  A normal detach (ret 0) changes nothing.
+ */
+static void test_untraced_callback_is_inconclusive(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+	struct it_event e;
+	int i;
+
+	prologue(s);
+	for (i = 0; i < 2; i++) {
+		e = sim_ev(s, IT_K_META_DETACHED, IT_PH_POINT, 0);
+		e.nb = VDCM.nb;
+		e.cb = VDCM.cb;
+		e.cb_sym = VDCM.sym;
+		e.ret = -22;
+		e.flags |= IT_F_HAS_RET;
+		sim_feed(s, &e);
+	}
+	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
+	r = finish(s);
+	assert_int_equal(r.nv_total, 0);
+	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
+	assert_string_equal(r.reason, "not traced: callback harness_vdcm_notify");
+}
+
+static void test_detached_callback_still_passes(void **state)
+{
+	struct sim *s = *state;
+	struct it_event e;
+
+	prologue(s);
+	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
+	e = sim_ev(s, IT_K_META_DETACHED, IT_PH_POINT, 0);
+	e.nb = KVM.nb;
+	e.cb = KVM.cb;
+	e.cb_sym = KVM.sym;
+	sim_feed(s, &e);
+	assert_int_equal(finish(s).verdict, IT_VERDICT_PASS);
+}
+
 static void test_no_events_is_inconclusive(void **state)
 {
 	struct sim *s = *state;
@@ -556,6 +600,8 @@ int main(void)
 		T(test_inv10_registered_late),
 		T(test_lost_events_make_it_inconclusive),
 		T(test_missing_attach_point_is_inconclusive),
+		T(test_untraced_callback_is_inconclusive),
+		T(test_detached_callback_still_passes),
 		T(test_no_events_is_inconclusive),
 		T(test_monitor_started_mid_run_stays_silent),
 		T(test_subscriber_attached_late_is_not_expected),
