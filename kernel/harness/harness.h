@@ -187,6 +187,7 @@ enum harness_sub_id {
 	HSUB_KVM,
 	HSUB_IOMMU,
 	HSUB_VDCM,
+	HSUB_BLIND,
 	HSUB_NR
 };
 

@@ -11,6 +11,11 @@
  *   harness_iommu_notify  keeps a per-ID context, created on BIND (lazily on
  *                         UNBIND) and torn down on FREE
  *   harness_vdcm_notify   only counts
+ *   harness_blind_notify  only counts, and no kprobe can see it: it is on
+ *                         the kprobe blacklist (NOKPROBE_SYMBOL), so a
+ *                         tracer that attaches kprobes to the chain's
+ *                         callbacks meets a member it cannot probe (fentry
+ *                         still sees it)
  *
  * Every callback can be slowed down, can return any NOTIFY_* value and can
  * call back into the IOASID API (re-entry).  On the seed kernel the chain
@@ -21,6 +26,7 @@
 
 #include <linux/delay.h>
 #include <linux/fs.h>
+#include <linux/kprobes.h>
 #include <linux/minmax.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
@@ -158,6 +164,8 @@ static int harness_iommu_notify(struct notifier_block *nb, unsigned long cmd,
 				void *data);
 static int harness_vdcm_notify(struct notifier_block *nb, unsigned long cmd,
 			       void *data);
+static int harness_blind_notify(struct notifier_block *nb, unsigned long cmd,
+				void *data);
 
 static struct harness_sub harness_subs[HSUB_NR] = {
 	[HSUB_KVM] = {
@@ -177,6 +185,12 @@ static struct harness_sub harness_subs[HSUB_NR] = {
 		.idx = HSUB_VDCM,
 		.nb.notifier_call = harness_vdcm_notify,
 		.priority = 5,
+	},
+	[HSUB_BLIND] = {
+		.name = "blind",
+		.idx = HSUB_BLIND,
+		.nb.notifier_call = harness_blind_notify,
+		.priority = 3,
 	},
 };
 
@@ -509,6 +523,22 @@ static int harness_vdcm_notify(struct notifier_block *nb, unsigned long cmd,
 	return harness_sub_finish(sub, cmd, args);
 }
 
+/*
+ * The vdcm's behaviour under another symbol, one kprobes refuse: tests
+ * register it between two others to see what a tracer makes of a chain
+ * member it could not attach to.
+ */
+static int harness_blind_notify(struct notifier_block *nb, unsigned long cmd,
+				void *data)
+{
+	struct harness_sub *sub = container_of(nb, struct harness_sub, nb);
+	struct ioasid_nb_args *args = data;
+
+	harness_sub_record(sub, cmd, args);
+	return harness_sub_finish(sub, cmd, args);
+}
+NOKPROBE_SYMBOL(harness_blind_notify);
+
 /* ------------------------------------------------------------------------
  * Registration and state
  */
@@ -839,7 +869,8 @@ static void harness_sub_debugfs(struct harness_sub *sub)
 	debugfs_create_file("events", 0600, sub->dir, sub, &harness_events_fops);
 	for (k = 0; k < HSF_NR; k++) {
 		/* Only the subscribers that keep tables get table files. */
-		if (k == HSF_TABLE && sub->idx == HSUB_VDCM)
+		if (k == HSF_TABLE &&
+		    (sub->idx == HSUB_VDCM || sub->idx == HSUB_BLIND))
 			continue;
 		if (k == HSF_CTX_STATS && sub->idx != HSUB_IOMMU)
 			continue;
