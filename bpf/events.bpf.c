@@ -89,12 +89,18 @@ IT_FUNC2(ioasid_attach_data, IT_K_ATTACH_DATA, RETURNS)
  * one kprobe.multi and one kretprobe.multi program for all of them, each
  * address attached with its point's IT_K_* kind as the cookie.  kind is
  * then not a constant and it_fill_args() keeps every case: one larger
- * program to verify instead of two per point.
+ * program to verify instead of two per point.  Any point may be put on
+ * it (the table decides): the allocator's free then carries its own
+ * address in a3, as fe_default_free's does.
  */
 SEC("kprobe.multi")
 int BPF_KPROBE(km_point, __u64 a0, __u64 a1, __u64 a2, __u64 a3)
 {
-	return it_enter(ctx, 1, (__u8)bpf_get_attach_cookie(ctx), a0, a1, a2, a3);
+	__u8 kind = (__u8)bpf_get_attach_cookie(ctx);
+
+	if (kind == IT_K_ALLOCATOR_FREE)
+		a3 = bpf_get_func_ip(ctx);
+	return it_enter(ctx, 1, kind, a0, a1, a2, a3);
 }
 
 SEC("kretprobe.multi")

@@ -27,14 +27,14 @@
  * the chain follower reads; it reads only their EXIT records, and fexit
  * sees the arguments itself, so in hist mode their fentry programs are not
  * loaded nor attached (two programs to verify and two trampoline updates
- * fewer before "attached").  "cold": not on the per-ID path (a harness
- * cycle calls none of them): when records are streamed they share one
- * kprobe.multi/kretprobe.multi pair (see plan_multi).
+ * fewer before "attached").  "multi": the cold points, off the per-ID
+ * path (a harness cycle calls none of them): when records are streamed
+ * they share one kprobe.multi/kretprobe.multi pair (see plan_multi).
  */
 static const struct {
 	const char *func, *what, *fentry_prog, *kprobe_prog;
 	__u8 kind;
-	bool required, series, hist, follow, cold;
+	bool required, series, hist, follow, multi;
 } points[] = {
 	{ .func = "ioasid_alloc", .what = "allocate an IOASID (args + new id)",
 	  .fentry_prog = "ioasid_alloc", .kprobe_prog = "ioasid_alloc", .kind = IT_K_ALLOC },
@@ -53,24 +53,24 @@ static const struct {
 	{ .func = "ioasid_add_notifier", .what = "subscriber registers (followed live)",
 	  .fentry_prog = "ioasid_add_notifier", .kprobe_prog = "ioasid_add_notifier",
 	  .kind = IT_K_ADD_NOTIFIER, .required = true, .series = true, .hist = true,
-	  .follow = true, .cold = true },
+	  .follow = true, .multi = true },
 	{ .func = "ioasid_remove_notifier", .what = "subscriber unregisters (followed live)",
 	  .fentry_prog = "ioasid_remove_notifier", .kprobe_prog = "ioasid_remove_notifier",
 	  .kind = IT_K_REMOVE_NOTIFIER, .required = true, .series = true, .hist = true,
-	  .follow = true, .cold = true },
+	  .follow = true, .multi = true },
 	{ .func = "blocking_notifier_call_chain", .what = "the chain call, filtered to ioasid_chain",
 	  .fentry_prog = "blocking_notifier_call_chain",
 	  .kprobe_prog = "blocking_notifier_call_chain", .kind = IT_K_CHAIN, .required = true,
 	  .hist = true },
 	{ .func = "ioasid_alloc_set", .what = "allocate an IOASID set",
 	  .fentry_prog = "ioasid_alloc_set", .kprobe_prog = "ioasid_alloc_set",
-	  .kind = IT_K_ALLOC_SET, .series = true, .cold = true },
+	  .kind = IT_K_ALLOC_SET, .series = true, .multi = true },
 	{ .func = "ioasid_free_set", .what = "free a set and its IDs",
 	  .fentry_prog = "ioasid_free_set", .kprobe_prog = "ioasid_free_set",
-	  .kind = IT_K_FREE_SET, .series = true, .cold = true },
+	  .kind = IT_K_FREE_SET, .series = true, .multi = true },
 	{ .func = "ioasid_attach_data", .what = "attach private data to an IOASID",
 	  .fentry_prog = "ioasid_attach_data", .kprobe_prog = "ioasid_attach_data",
-	  .kind = IT_K_ATTACH_DATA, .series = true, .cold = true },
+	  .kind = IT_K_ATTACH_DATA, .series = true, .multi = true },
 };
 
 const char *it_mode_name(enum it_mode m)
@@ -381,21 +381,25 @@ static enum it_mode plan_mode(const char *func, enum it_mode_pref pref, bool pro
 }
 
 /*
- * The cold points (points[]) when records are streamed: their own
- * fentry/fexit pairs would cost a program to verify and two trampoline
- * updates each, about 20 ms per point in the guest before "attached", for
- * calls that are rare.  Instead one kprobe.multi program takes every cold
- * point's entry and one kretprobe.multi program its exit (fprobe: one
+ * When records are streamed (trace, check, record, hist --record), the
+ * cold points (points[].multi) share one kprobe.multi program for their
+ * entries and one kretprobe.multi program for their exits (fprobe: one
  * ftrace update for all of them), the point's IT_K_* kind in the cookie
- * (it_attach_open).  A kprobe costs more per call than a trampoline,
- * which is why the points a harness cycle passes through keep theirs.
- * Only in --mode auto; hist without --record attaches none of these (the
- * registrations by fexit alone, it_attach_exit_only(); the others not).  Not probed: if the kernel refuses
- * it (no CONFIG_FPROBE), the session plans again without it.
+ * (it_attach_open).  A fentry/fexit pair per point costs two programs to
+ * verify and two trampoline updates, about 20 ms per point in the guest
+ * before "attached", for calls that are rare.  The per-ID points keep
+ * theirs: a kprobe and a rethook return cost more per call than two
+ * trampolines, and with all ten points on the pair check's cost per
+ * harness cycle rose by a median 17 % (8 alternated rounds; attached 0.22
+ * instead of 0.36 s): a tool meant to be left on pays per call for as
+ * long as it runs and pays start-up once (docs/performance.md).  hist
+ * without --record keeps a pair per point; so do --mode fentry|kprobe
+ * and doctor.  Not probed: if the kernel refuses it (no CONFIG_FPROBE),
+ * the session plans again without it.
  */
 static bool plan_multi(const struct it_point_state *p, enum it_mode_pref pref, bool streaming)
 {
-	return streaming && pref == IT_PREF_AUTO && p->cold && p->present && p->addr;
+	return streaming && pref == IT_PREF_AUTO && p->multi && p->present && p->addr;
 }
 
 static int plan(struct it_attach_report *rep, const struct it_kernel *k,
@@ -417,7 +421,7 @@ static int plan(struct it_attach_report *rep, const struct it_kernel *k,
 		p->series = points[i].series;
 		p->hist = points[i].hist;
 		p->follow = points[i].follow;
-		p->cold = points[i].cold;
+		p->multi = points[i].multi;
 		p->kind = points[i].kind;
 		sym = it_ksyms_by_name(k->ksyms, p->func, NULL);
 		p->present = sym != NULL;

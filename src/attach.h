@@ -81,7 +81,7 @@ struct it_point_state {
 	bool present;		/* found in kallsyms */
 	bool hist;		/* needed in hist mode (histogram or follower) */
 	bool follow;		/* read by the chain follower: in hist mode fexit alone */
-	bool cold;		/* off the per-ID path: may share the kprobe.multi pair */
+	bool multi;		/* cold: shares the kprobe.multi pair when streamed */
 	bool skipped;		/* hist mode: not needed, not attached */
 	enum it_mode mode;
 	char why[160];		/* why fentry (and kprobe) failed */
@@ -109,7 +109,7 @@ struct it_attach {
 	enum it_mode_pref pref;
 	int verbose;
 	struct it_attach_report rep;
-	struct bpf_link *multi[2];	/* the cold points' kretprobe.multi [0], kprobe.multi [1] */
+	struct bpf_link *multi[2];	/* kretprobe.multi [0], kprobe.multi [1] (plan_multi) */
 	/* What each slot of the kernel's histogram array holds (IT_HSLOT_*). */
 	struct it_hist_key hist_keys[IT_HIST_KEYS];
 };

@@ -151,6 +151,9 @@ t(all(e["mode"] == "kprobe" for e in recs if e["kind"] in cold) and
   all(e["mode"] == "fentry" for e in recs if e["kind"] in hot) and
   {e["kind"] for e in recs} >= set(cold),
   "cold points' records by kprobe (kprobe.multi), the per-ID path's by fentry")
+af = [e for e in recs if e["kind"] == "allocator_free" and e["phase"] == "enter"]
+t(af and all(e.get("cb_sym") == "default_free" for e in af),
+  "allocator_free records name the function that ran: %s" % sorted({e.get("cb_sym") for e in af}))
 ax = [e for e in recs if e["kind"] == "alloc_set" and e["phase"] == "exit"]
 fs = [e for e in recs if e["kind"] == "free_set" and e["phase"] == "enter"]
 ad = [e for e in recs if e["kind"] == "attach_data"]
