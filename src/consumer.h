@@ -31,6 +31,7 @@ struct it_session_info {
 	uint64_t start_ns;		/* CLOCK_MONOTONIC when tracing started */
 	int ncpus;
 	bool live;			/* false: events replayed from a file */
+	bool truncated;			/* a salvaged file: what followed its cut is unknown */
 	const struct it_attach_report *attach;	/* live only: how each point is attached */
 	int hist_map_fd;		/* live hist: the kernel's per-CPU histograms, else -1 */
 	const struct it_hist_key *hist_keys;	/* ... and what each of its slots holds */

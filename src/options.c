@@ -35,6 +35,7 @@ enum {
 	OPT_RECORD,
 	OPT_BUFFER,
 	OPT_CB_LATENCY,
+	OPT_SALVAGE,
 };
 
 #define HELP_OPTIONS							\
@@ -54,6 +55,11 @@ enum {
 	{ "buffer", OPT_BUFFER, "SIZE", 0, "Ring buffer size, a power of two (4K .. 1G; default 32M, recording 64M, hist 256K)", 0 }, \
 	{ "verbose", 'v', NULL, 0, "More detail (libbpf messages with -vv)", 0 }, \
 	HELP_OPTIONS
+
+#define SALVAGE_OPTION							\
+	{ "salvage", OPT_SALVAGE, NULL, 0,					\
+	  "Read a recording that did not finish (its writer was killed) up to its last "	\
+	  "complete block: no symbol table, nothing known of what followed", 0 }
 
 #define COMMON_OPTIONS							\
 	{ "duration", 'd', "SECONDS", 0, "Stop after this long (10, 10s, 500ms, 2m)", 0 }, \
@@ -76,6 +82,7 @@ static const struct argp_option hist_options[] = {
 	{ "input", OPT_INPUT, "FILE", 0,
 	  "Histograms of a recorded trace (ioasid-trace record) instead of the live kernel; "
 	  "-i FILE works too when FILE is an existing file", 0 },
+	SALVAGE_OPTION,
 	{ "record", OPT_RECORD, "FILE", 0, "Also record the live run's events to FILE", 0 },
 	{ "callback-latency", OPT_CB_LATENCY, "HOW", 0,
 	  "How a callback is timed: chain (from its entry to the next callback's entry or the "
@@ -94,6 +101,7 @@ static const struct argp_option record_options[] = {
 
 static const struct argp_option report_options[] = {
 	{ "input", 'i', "FILE", 0, "The record file (same as the FILE argument)", 0 },
+	SALVAGE_OPTION,
 	{ "format", OPT_FORMAT, "FMT", 0,
 	  "text (default), json (NDJSON) or perfetto (Chrome trace-event JSON for ui.perfetto.dev)", 0 },
 	{ "json", 'j', NULL, 0, "Same as --format json", 0 },
@@ -109,6 +117,7 @@ static const struct argp_option report_options[] = {
 static const struct argp_option check_options[] = {
 	{ "duration", 'd', "SECONDS", 0, "Stop after this long (10, 10s, 500ms, 2m)", 0 },
 	{ "input", 'i', "FILE", 0, "Check a recorded trace (ioasid-trace record) instead of the live kernel", 0 },
+	SALVAGE_OPTION,
 	{ "format", OPT_FORMAT, "FMT", 0, "Report as text (default), json (NDJSON), ktap or junit", 0 },
 	{ "json", 'j', NULL, 0, "Same as --format json", 0 },
 	{ "output", 'o', "FILE", 0, "Write the report to FILE instead of stdout", 0 },
@@ -350,6 +359,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->ringbuf_bytes = b;
 		break;
 	}
+	case OPT_SALVAGE:
+		o->salvage = true;
+		break;
 	case OPT_RECORD:
 		if (!*arg)
 			return fail(o, "bad --record '': want a file name");
@@ -613,6 +625,8 @@ int it_options_parse(int argc, char **argv, struct it_options *o)
 	    (o->input || o->record || o->has_ioasid || o->has_sid || o->has_cmd))
 		return fail(o, "bad option --callback-latency chain: the kernel times callbacks by "
 			    "their chain only without -i, --record, --ioasid, --sid and --cmd"), -1;
+	if (o->salvage && !o->input)
+		return fail(o, "bad option --salvage: it reads a recording (-i FILE)"), -1;
 	if (o->sub == IT_SUB_RECORD && !o->output && !o->dry_run)
 		return fail(o, "bad options: record needs -o FILE"), -1;
 	if (o->sub == IT_SUB_REPORT && !o->input)

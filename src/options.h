@@ -46,6 +46,7 @@ struct it_options {
 	const char *output;	/* -o FILE, NULL = stdout (record: the file to write) */
 	const char *input;	/* check/hist -i FILE, report FILE: a recorded trace */
 	const char *record;	/* check/hist --record FILE: also write the live run to FILE */
+	bool salvage;		/* --salvage: read a recording that did not finish */
 	bool strict;		/* warnings fail too */
 	bool fail_fast;
 	uint32_t only_mask;	/* --only: bit N = invariant N; 0 = all */

@@ -6,6 +6,12 @@
  * written with one deflate call per ~7000 records instead of a write per
  * record.  The trailer (counts, lost, the callbacks' symbols) is written at
  * end(); see record.h for the layout.
+ *
+ * So that a writer killed with SIGKILL (or by the OOM killer) leaves
+ * something to salvage (`--salvage`), each block is handed to the kernel
+ * as soon as it is written, and a block is closed early once its first
+ * record is IT_REC_FLUSH_NS old: a slow trickle of events still reaches
+ * the file within about a second.
  */
 #include <argp.h>
 #include <errno.h>
@@ -39,6 +45,7 @@ struct writer {
 	bool z_ready;
 	uint64_t records, meta, blocks;
 	uint64_t start_ns;
+	uint64_t block_ts;	/* ts_ns of the buffered block's first record */
 	struct it_rec_sym *syms;	/* SYM_SLOTS, addr 0 = free */
 	unsigned nsyms;
 };
@@ -114,6 +121,8 @@ static void write_block(struct writer *w, char type, const void *raw, size_t raw
 	b.header_crc = crc32(0, (const Bytef *)&b, offsetof(struct it_rec_block, header_crc));
 	put(w, &b, sizeof(b));
 	put(w, w->zbuf, b.comp_len);
+	if (!w->err && fflush(w->f))
+		fail(w, errno);
 	w->blocks++;
 }
 
@@ -191,6 +200,8 @@ static int rec_event(struct it_consumer *c, const struct it_event *e)
 
 	if (w->err)
 		return IT_CONSUME_OK;	/* reported once, at end() */
+	if (!w->nbuf)
+		w->block_ts = e->ts_ns;
 	it_record_encode(e, &w->buf[w->nbuf++]);
 	if (e->kind >= IT_K_META_ATTACHED)
 		w->meta++;
@@ -198,7 +209,8 @@ static int rec_event(struct it_consumer *c, const struct it_event *e)
 		w->records++;
 	if (e->cb_sym)
 		note_symbol(w, e);
-	if (w->nbuf == w->capbuf)
+	/* signed: records of different CPUs arrive a little out of order */
+	if (w->nbuf == w->capbuf || (int64_t)(e->ts_ns - w->block_ts) > IT_REC_FLUSH_NS)
 		flush_records(w);
 	return IT_CONSUME_OK;
 }

@@ -37,6 +37,8 @@
 #define IT_REC_FORMAT_VERSION	1
 #define IT_REC_BYTE_ORDER	0x01020304u	/* as written by the recording host */
 #define IT_REC_BLOCK_RAW	(1u << 20)	/* records buffered per block (raw bytes) */
+/* A block is closed early once its first record is this old (salvage). */
+#define IT_REC_FLUSH_NS		1000000000ll
 #define IT_REC_BLOCK_MAX	(64u << 20)	/* largest raw block a reader accepts */
 #define IT_REC_SYM_LEN		128
 #define IT_REC_MOD_LEN		64
@@ -130,11 +132,23 @@ struct it_recfile;
  * Read and validate a whole file (header, every block's CRC, the trailer
  * and symbol table).  NULL with one line in why (no trailing newline) for a
  * missing, foreign, newer, truncated or corrupt file.
+ *
+ * IT_RECFILE_SALVAGE: a file that stops short (its writer was killed: no
+ * trailer, or a block cut off) is read up to its last complete block
+ * instead of refused; it_recfile_cut() then says where it stops, and the
+ * trailer holds no counts, losses or symbols (child_status -1, stop reason
+ * "did not finish").  A corrupt block is refused all the same.
  */
-struct it_recfile *it_recfile_open(const char *path, char *why, size_t n);
+#define IT_RECFILE_SALVAGE	1u
+struct it_recfile *it_recfile_open(const char *path, unsigned flags, char *why, size_t n);
 /* The same from a file image in memory (copied). */
-struct it_recfile *it_recfile_from_buffer(const void *data, size_t len, char *why, size_t n);
+struct it_recfile *it_recfile_from_buffer(const void *data, size_t len, unsigned flags,
+					  char *why, size_t n);
 void it_recfile_free(struct it_recfile *f);
+/* NULL for a complete file; for a salvaged one, why it stops where it does. */
+const char *it_recfile_cut(const struct it_recfile *f);
+/* Record blocks read, and (records) the records in them. */
+uint64_t it_recfile_blocks(const struct it_recfile *f, uint64_t *records);
 
 const struct it_rec_header *it_recfile_header(const struct it_recfile *f);
 const struct it_rec_trailer *it_recfile_trailer(const struct it_recfile *f);
@@ -153,15 +167,18 @@ void it_recfile_session_info(const struct it_recfile *f, struct it_session_info 
 struct it_source *it_source_file(struct it_recfile *f, struct it_pipeline *p,
 				 const struct it_config *filter);
 const char *it_source_file_error(struct it_source *s);
+/* The latest record time replayed so far (a salvaged file's duration). */
+uint64_t it_source_file_last_ts(struct it_source *s);
 
 /*
  * Parse a whole file image from memory and replay every record through a
- * scratch decoder (no consumers): the entry point for fuzzing the reader.
+ * scratch decoder (no consumers): the entry point for fuzzing the reader
+ * (flags: IT_RECFILE_*).
  * Returns 0, or a negative errno (-EBADMSG corrupt, -EPROTO foreign or
  * newer, -ENODATA truncated, -ENOMEM) with the reason in why (may be NULL).
  * Never reads outside [data, data + len).
  */
-int it_record_read_buffer(const void *data, size_t len, char *why, size_t n);
+int it_record_read_buffer(const void *data, size_t len, unsigned flags, char *why, size_t n);
 
 
 #endif

@@ -28,6 +28,9 @@ struct it_recfile {
 	uint32_t nsyms;
 	size_t first_block;	/* offset */
 	uint64_t nblocks;	/* record blocks */
+	uint64_t nrec;		/* records in them */
+	unsigned flags;		/* IT_RECFILE_* */
+	char cut[160];		/* salvaged: where and why the file stops; "" if complete */
 };
 
 static int why_set(char *why, size_t n, int err, const char *fmt, ...)
@@ -206,6 +209,29 @@ static int check_trailer(struct it_recfile *f, size_t off, const struct it_rec_b
 	return err;
 }
 
+/*
+ * A file that stops short (no trailer, or a block cut off: its writer was
+ * killed) is refused, unless IT_RECFILE_SALVAGE: then the complete blocks
+ * before the cut are kept, each checked as usual, and the trailer is
+ * replaced by what is known (nothing of losses, symbols, duration).  A
+ * block that fails a check is corruption, not a cut: refused either way.
+ */
+static int salvage(struct it_recfile *f, int err, uint64_t blocks, uint64_t nrec, char *why,
+		   size_t n)
+{
+	if (!(f->flags & IT_RECFILE_SALVAGE) || err != -ENODATA)
+		return err;
+	snprintf(f->cut, sizeof(f->cut), "%s", why && *why ? why : "truncated");
+	if (why && n)
+		why[0] = '\0';
+	f->nblocks = blocks;
+	f->nrec = nrec;
+	memset(&f->tr, 0, sizeof(f->tr));
+	f->tr.child_status = -1;
+	snprintf(f->tr.stop_reason, sizeof(f->tr.stop_reason), "did not finish");
+	return 0;
+}
+
 static int parse(struct it_recfile *f, char *why, size_t n)
 {
 	struct it_rec_block b;
@@ -220,12 +246,12 @@ static int parse(struct it_recfile *f, char *why, size_t n)
 	f->first_block = off = sizeof(f->hdr);
 	for (;;) {
 		if (off == f->len)
-			return why_set(why, n, -ENODATA,
-				       "truncated: no trailer after %llu blocks (the recording did not finish)",
-				       (unsigned long long)idx);
+			return salvage(f, why_set(why, n, -ENODATA,
+						  "truncated: no trailer after %llu blocks (the recording did not finish)",
+						  (unsigned long long)idx), idx, nrec, why, n);
 		err = check_block(f, off, idx, &b, why, n);
 		if (err)
-			return err;
+			return salvage(f, err, idx, nrec, why, n);
 		if (b.tag[2] == 'T')
 			break;
 		if (!b.nitems || (size_t)b.nitems * sizeof(struct it_record) != b.raw_len)
@@ -237,6 +263,7 @@ static int parse(struct it_recfile *f, char *why, size_t n)
 		idx++;
 	}
 	f->nblocks = idx;
+	f->nrec = nrec;
 	err = check_trailer(f, off, &b, nrec, why, n);
 	if (err)
 		return err;
@@ -256,7 +283,8 @@ void it_recfile_free(struct it_recfile *f)
 	free(f);
 }
 
-static struct it_recfile *take(unsigned char *data, size_t len, int *err, char *why, size_t n)
+static struct it_recfile *take(unsigned char *data, size_t len, unsigned flags, int *err,
+			       char *why, size_t n)
 {
 	struct it_recfile *f = calloc(1, sizeof(*f));
 
@@ -267,6 +295,7 @@ static struct it_recfile *take(unsigned char *data, size_t len, int *err, char *
 	}
 	f->data = data;
 	f->len = len;
+	f->flags = flags;
 	*err = parse(f, why, n);
 	if (*err) {
 		it_recfile_free(f);
@@ -275,8 +304,8 @@ static struct it_recfile *take(unsigned char *data, size_t len, int *err, char *
 	return f;
 }
 
-static struct it_recfile *from_buffer(const void *data, size_t len, int *err, char *why,
-				      size_t n)
+static struct it_recfile *from_buffer(const void *data, size_t len, unsigned flags, int *err,
+				      char *why, size_t n)
 {
 	unsigned char *copy = malloc(len ? len : 1);
 
@@ -286,17 +315,18 @@ static struct it_recfile *from_buffer(const void *data, size_t len, int *err, ch
 	}
 	if (len)
 		memcpy(copy, data, len);
-	return take(copy, len, err, why, n);
+	return take(copy, len, flags, err, why, n);
 }
 
-struct it_recfile *it_recfile_from_buffer(const void *data, size_t len, char *why, size_t n)
+struct it_recfile *it_recfile_from_buffer(const void *data, size_t len, unsigned flags,
+					  char *why, size_t n)
 {
 	int err;
 
-	return from_buffer(data, len, &err, why, n);
+	return from_buffer(data, len, flags, &err, why, n);
 }
 
-struct it_recfile *it_recfile_open(const char *path, char *why, size_t n)
+struct it_recfile *it_recfile_open(const char *path, unsigned flags, char *why, size_t n)
 {
 	unsigned char *data = NULL;
 	struct stat st;
@@ -327,7 +357,7 @@ struct it_recfile *it_recfile_open(const char *path, char *why, size_t n)
 		why_set(why, n, -EIO, "read error");
 		return NULL;
 	}
-	return take(data, len, &err, why, n);
+	return take(data, len, flags, &err, why, n);
 }
 
 const struct it_rec_header *it_recfile_header(const struct it_recfile *f)
@@ -338,6 +368,18 @@ const struct it_rec_header *it_recfile_header(const struct it_recfile *f)
 const struct it_rec_trailer *it_recfile_trailer(const struct it_recfile *f)
 {
 	return &f->tr;
+}
+
+const char *it_recfile_cut(const struct it_recfile *f)
+{
+	return f->cut[0] ? f->cut : NULL;
+}
+
+uint64_t it_recfile_blocks(const struct it_recfile *f, uint64_t *records)
+{
+	if (records)
+		*records = f->nrec;
+	return f->nblocks;
 }
 
 struct it_ksyms *it_recfile_ksyms(const struct it_recfile *f)
@@ -393,6 +435,7 @@ struct file_src {
 	bool zs_ready;
 	bool has_filter;
 	struct it_config filter;
+	uint64_t last_ts;	/* the latest record time replayed */
 	char why[160];
 };
 
@@ -455,6 +498,8 @@ static int file_poll(struct it_source *s, int timeout_ms)
 		return -EBADMSG;
 	}
 	for (i = 0; i < b.nitems; i++) {
+		if (fs->buf[i].ts_ns > fs->last_ts)
+			fs->last_ts = fs->buf[i].ts_ns;
 		err = deliver(s->pipe, &fs->buf[i], fs);
 		if (err < 0)
 			return err;
@@ -517,7 +562,12 @@ const char *it_source_file_error(struct it_source *s)
 	return fs->why[0] ? fs->why : "read error";
 }
 
-int it_record_read_buffer(const void *data, size_t len, char *why, size_t n)
+uint64_t it_source_file_last_ts(struct it_source *s)
+{
+	return ((struct file_src *)s->priv)->last_ts;
+}
+
+int it_record_read_buffer(const void *data, size_t len, unsigned flags, char *why, size_t n)
 {
 	struct it_pipeline p;
 	struct it_recfile *f;
@@ -529,7 +579,7 @@ int it_record_read_buffer(const void *data, size_t len, char *why, size_t n)
 		why = buf;
 		n = sizeof(buf);
 	}
-	f = from_buffer(data, len, &err, why, n);
+	f = from_buffer(data, len, flags, &err, why, n);
 	if (!f)
 		return err;
 	it_pipeline_init(&p);

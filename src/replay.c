@@ -40,21 +40,31 @@ int it_replay_run(const struct it_session_spec *sp, const char *path)
 	struct it_source *src = NULL;
 	struct it_recfile *f;
 	struct it_config filter;
+	const char *cut;
 	char why[200];
+	uint64_t blocks, records;
 	int i, err, rc;
 
 	/* added first, so the pipeline destroys the consumers whatever happens */
 	it_pipeline_init(&pipe);
 	for (i = 0; i < sp->ncons; i++)
 		it_pipeline_add(&pipe, sp->cons[i]);
-	f = it_recfile_open(path, why, sizeof(why));
+	f = it_recfile_open(path, o->salvage ? IT_RECFILE_SALVAGE : 0, why, sizeof(why));
 	if (!f) {
 		it_pipeline_fini(&pipe);
 		return bad_file(path, why);
 	}
 	tr = it_recfile_trailer(f);
+	cut = it_recfile_cut(f);
+	if (cut) {
+		blocks = it_recfile_blocks(f, &records);
+		fprintf(stderr, "ioasid-trace: %s: warning: salvaged %llu records in %llu blocks "
+			"(%s); callbacks unnamed, losses and what followed unknown\n", path,
+			(unsigned long long)records, (unsigned long long)blocks, cut);
+	}
 	pipe.dec.ksyms = it_recfile_ksyms(f);	/* symbols from the file, never the host */
 	it_recfile_session_info(f, &pipe.info);
+	pipe.info.truncated = cut != NULL;
 	pipe.info.opts = o;
 	pipe.info.hist_sub_bits = o->sub_bits;
 	pipe.info.hist_unit_ns = it_unit_ns(o->unit);
@@ -85,8 +95,11 @@ int it_replay_run(const struct it_session_spec *sp, const char *path)
 	it_pipeline_lost(&pipe, tr->lost, it_recfile_header(f)->start_ns + tr->duration_ns);
 	memcpy(pipe.sum.bpf_stats, tr->bpf_stats, sizeof(tr->bpf_stats));
 	pipe.sum.duration_s = tr->duration_ns / 1e9;
+	if (cut && it_source_file_last_ts(src) > pipe.info.start_ns)
+		pipe.sum.duration_s = (it_source_file_last_ts(src) - pipe.info.start_ns) / 1e9;
 	pipe.sum.child_status = tr->child_status;
-	pipe.sum.stop_reason = pipe.stop ? "consumer" : "end of file";
+	pipe.sum.stop_reason = pipe.stop ? "consumer" : cut ? "recording did not finish"
+				: "end of file";
 	rc = it_pipeline_end(&pipe);
 	if (pipe.err && !rc)
 		rc = IT_EXIT_FAIL;

@@ -103,6 +103,8 @@ int it_check_event(struct it_check *ck, const struct it_event *e);
 /* The trace cannot see everything the invariants rely on (an attach point
  * is missing): any verdict would be a guess, so the run is inconclusive. */
 void it_check_incomplete(struct it_check *ck, const char *what);
+/* The stream is a salvaged recording's: its end is missing (inconclusive). */
+void it_check_truncated(struct it_check *ck);
 /* Records lost in transport (the summary's count at the end). */
 void it_check_lost(struct it_check *ck, uint64_t lost);
 /* Close the run and fill the report (valid until it_check_free). */

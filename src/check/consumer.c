@@ -16,6 +16,8 @@ static int check_begin(struct it_consumer *c, const struct it_session_info *s)
 	for (i = 0; s->attach && i < s->attach->n; i++)
 		if (s->attach->pts[i].mode == IT_MODE_NONE)
 			it_check_incomplete(c->priv, s->attach->pts[i].func);
+	if (s->truncated)
+		it_check_truncated(c->priv);
 	return 0;
 }
 

@@ -20,6 +20,7 @@ struct it_check {
 	uint64_t events, lost;
 	bool lost_seen;		/* a META_LOST event came before now */
 	char incomplete[256];	/* what the trace could not see, "" if nothing */
+	bool truncated;		/* a salvaged recording: its end is missing */
 	char reason[320];
 	bool stop;
 };
@@ -188,6 +189,11 @@ void it_check_incomplete(struct it_check *ck, const char *what)
 	snprintf(ck->incomplete + n, sizeof(ck->incomplete) - n, "%s%s", n ? ", " : "", what);
 }
 
+void it_check_truncated(struct it_check *ck)
+{
+	ck->truncated = true;
+}
+
 void it_check_lost(struct it_check *ck, uint64_t lost)
 {
 	if (lost > ck->lost)
@@ -215,11 +221,21 @@ void it_check_finish(struct it_check *ck, struct it_check_report *r)
 	r->lost = ck->lost;
 	r->strict = ck->opts.strict;
 
-	/* Lost events can hide an event that would make a violation go away
-	 * (or appear): neither a pass nor a violation can be trusted. */
-	if (ck->lost) {
+	/*
+	 * A salvaged recording: whatever followed the cut (a FREE chain, an
+	 * UNBIND, a loss) could clear or make a violation: none can be
+	 * trusted.  Named first: it is why the rest is unknown.
+	 */
+	if (ck->truncated) {
+		for (i = 0; i < ck->nv; i++)
+			ck->v[i].suspect = true;
+		r->verdict = IT_VERDICT_INCONCLUSIVE;
+		r->reason = "the recording did not finish: what followed its last complete block is unknown";
+	} else if (ck->lost) {
 		/*
-		 * All of them, not only those after the first "lost" meta
+		 * Lost events can hide an event that would make a violation go
+		 * away (or appear): neither a pass nor a violation can be
+		 * trusted.  All of them, not only those after the first "lost" meta
 		 * event: user space reads the drop counter after it has
 		 * consumed the records that follow a gap, so a violation judged
 		 * before the loss was known may already be the gap's doing.

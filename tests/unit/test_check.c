@@ -516,6 +516,26 @@ static void test_detached_callback_still_passes(void **state)
 	assert_int_equal(finish(s).verdict, IT_VERDICT_PASS);
 }
 
+/* A salvaged recording: inconclusive, and that is the reason given even
+ * when it also lost records (the cut is why the rest is unknown). */
+static void test_truncated_recording_is_inconclusive(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+	struct it_event e;
+
+	prologue(s);
+	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
+	it_check_truncated(s->ck);
+	e = sim_ev(s, IT_K_META_LOST, IT_PH_POINT, 0);
+	e.lost = 2;
+	sim_feed(s, &e);
+	r = finish(s);
+	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
+	assert_non_null(strstr(r.reason, "did not finish"));
+	assert_int_equal(r.lost, 2);
+}
+
 static void test_no_events_is_inconclusive(void **state)
 {
 	struct sim *s = *state;
@@ -602,6 +622,7 @@ int main(void)
 		T(test_missing_attach_point_is_inconclusive),
 		T(test_untraced_callback_is_inconclusive),
 		T(test_detached_callback_still_passes),
+		T(test_truncated_recording_is_inconclusive),
 		T(test_no_events_is_inconclusive),
 		T(test_monitor_started_mid_run_stays_silent),
 		T(test_subscriber_attached_late_is_not_expected),

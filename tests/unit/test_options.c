@@ -196,6 +196,26 @@ static void test_callback_latency(void **state)
 	ERR("bad option '--callback-latency': unknown", "check", "--callback-latency", "chain");
 }
 
+/* --salvage: for reading a recording (report, check -i, hist -i) only. */
+static void test_salvage(void **state)
+{
+	struct it_options o;
+
+	(void)state;
+	assert_int_equal(parse(&o, "report", "--salvage", "run.itr", NULL), 0);
+	assert_true(o.salvage);
+	assert_int_equal(parse(&o, "check", "-i", "run.itr", "--salvage", NULL), 0);
+	assert_true(o.salvage);
+	assert_int_equal(parse(&o, "hist", "--input", "run.itr", "--salvage", NULL), 0);
+	assert_true(o.salvage);
+	assert_int_equal(parse(&o, "check", NULL), 0);
+	assert_false(o.salvage);
+	ERR("bad option --salvage: it reads a recording (-i FILE)", "check", "--salvage");
+	ERR("bad option --salvage: it reads a recording (-i FILE)", "hist", "--salvage");
+	ERR("bad option '--salvage': unknown", "trace", "--salvage");
+	ERR("bad option '--salvage': unknown", "record", "-o", "x.itr", "--salvage");
+}
+
 static void test_seconds(void **state)
 {
 	assert_float_equal(it_parse_seconds("10"), 10, 0);
@@ -217,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_buffer),
 		cmocka_unit_test(test_seconds),
 		cmocka_unit_test(test_callback_latency),
+		cmocka_unit_test(test_salvage),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

@@ -5,7 +5,9 @@
 # (--buffer 4K) must make check count
 # its losses and say inconclusive (2), never report a violation; kill -9
 # must leave the guest working: the kernel drops the links with the
-# process, and the next check run works.
+# process, and the next check run works; a recording killed with -9 is
+# refused as truncated, and read up to its last complete block with
+# --salvage (check: inconclusive).
 #
 #   tests/vm/robust-signals.sh          (host: boots the fixed kernel)
 set -uo pipefail
@@ -132,6 +134,36 @@ PY
 	rc=$?
 	vt_check "after kill -9, the next check runs and conforms (rc=$rc)" [ $rc = 0 ]
 	left_ok "the run after kill -9"
+
+	# kill -9 of record: no trailer; refused as truncated, read with
+	# --salvage up to its last complete block (the writer closes a block
+	# within a second), and check calls that inconclusive
+	bg_load
+	"$BIN" record -v -o /tmp/k.itr 2>/tmp/e.txt &
+	tool=$!
+	rb_wait_for /tmp/e.txt 'attached' 60
+	sleep 3
+	kill -9 $tool
+	wait $tool 2>/dev/null
+	stop_load
+	left_ok "kill -9 of record"
+	"$BIN" report /tmp/k.itr >/tmp/k.txt 2>/tmp/k.err
+	rc=$?
+	vt_check "the killed recording is refused without --salvage (rc=$rc: $(head -1 /tmp/k.err))" \
+		bash -c "[ $rc = 3 ] && grep -q 'truncated' /tmp/k.err && [ \$(wc -l </tmp/k.err) = 1 ]"
+	"$BIN" report --salvage -j /tmp/k.itr >/tmp/k.json 2>/tmp/k.err
+	rc=$?
+	cat /tmp/k.err
+	n=$(grep -c '"type":"event"' /tmp/k.json)
+	vt_check "report --salvage reads it: rc=$rc, $n events, one warning line" \
+		bash -c "[ $rc = 0 ] && [ $n -gt 1000 ] && grep -q 'warning: salvaged' /tmp/k.err &&
+			 [ \$(wc -l </tmp/k.err) = 1 ]"
+	"$BIN" check -i /tmp/k.itr --salvage >/tmp/k.txt 2>&1
+	rc=$?
+	tail -2 /tmp/k.txt
+	vt_check "check -i --salvage: inconclusive, the recording did not finish (rc=$rc)" \
+		bash -c "[ $rc = 2 ] && grep -q '^verdict: INCONCLUSIVE (exit 2): the recording did not finish' /tmp/k.txt"
+
 	bad=$(dmesg | grep -E 'BUG:|WARNING:|Oops' | head -3)
 	vt_check "dmesg clean${bad:+: $bad}" [ -z "$bad" ]
 	vt_done robust-signals
