@@ -560,8 +560,18 @@ static int attach_multi(struct it_attach *a, bool exits)
 	mo.cookies = cookies;
 	mo.cnt = n;
 	mo.retprobe = exits;
-	l = bpf_program__attach_kprobe_multi_opts(exits ? a->ev->progs.kx_point
-						  : a->ev->progs.km_point, NULL, &mo);
+	/*
+	 * Test knob: behave as on a kernel without CONFIG_FPROBE, so the
+	 * fallback below (the session plans again, a pair per point) runs
+	 * where every kernel has it (tests/vm/trace.sh).
+	 */
+	if (getenv("IOASID_TRACE_NO_KPROBE_MULTI")) {
+		l = NULL;
+		errno = EOPNOTSUPP;
+	} else {
+		l = bpf_program__attach_kprobe_multi_opts(exits ? a->ev->progs.kx_point
+							  : a->ev->progs.km_point, NULL, &mo);
+	}
 	if (!l) {
 		int err = -errno;
 

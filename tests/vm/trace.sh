@@ -80,6 +80,21 @@ if [ "${1:-}" = --guest ]; then
 		[ $cold$hot = 00 ]
 	vt_check "hist --dry-run and doctor: no kprobe.multi" [ $histmulti = 0 ]
 
+	# A kernel that refuses kprobe.multi (the knob makes the attach fail
+	# as without CONFIG_FPROBE): the session plans again, a pair per
+	# point, and traces as before.
+	IOASID_TRACE_NO_KPROBE_MULTI=1 "$BIN" trace -v -j -- bash -c \
+		"echo 'load 1 5' >$H/ctl; cat $H/ctl; echo 1 >$H/sub/vdcm/registered; echo 0 >$H/sub/vdcm/registered" \
+		>/tmp/fb.json 2>/tmp/fb.err
+	rc=$?
+	grep -E 'ioasid_(add|remove)_notifier|ioasid_attach_data|attached' /tmp/fb.err
+	vt_check "without kprobe.multi: exit 0, the cold points by fentry, registrations traced" \
+		bash -c "[ $rc = 0 ] && grep -Eq '^ioasid-trace: ioasid_attach_data +fentry' /tmp/fb.err &&
+			 ! grep -q 'kprobe.multi' /tmp/fb.err &&
+			 [ \$(grep -c '\"kind\":\"add_notifier\".*\"mode\":\"fentry\"' /tmp/fb.json) = 2 ] &&
+			 [ \$(grep -c '\"kind\":\"free\",\"phase\":\"enter\"' /tmp/fb.json) = 5 ]"
+	echo reset >$H/ctl
+
 	out=/tmp/trace.ndjson
 	"$BIN" trace -j -- "$0" --scenario "$out" >"$out" 2>/tmp/trace.err
 	rc=$?
