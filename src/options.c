@@ -59,7 +59,7 @@ enum {
 #define SALVAGE_OPTION							\
 	{ "salvage", OPT_SALVAGE, NULL, 0,					\
 	  "Read a recording that did not finish (its writer was killed) up to its last "	\
-	  "complete block: no symbol table, nothing known of what followed", 0 }
+	  "complete block; nothing is known of what followed", 0 }
 
 #define COMMON_OPTIONS							\
 	{ "duration", 'd', "SECONDS", 0, "Stop after this long (10, 10s, 500ms, 2m)", 0 }, \

@@ -9,9 +9,10 @@
  *
  * So that a writer killed with SIGKILL (or by the OOM killer) leaves
  * something to salvage (`--salvage`), each block is handed to the kernel
- * as soon as it is written, and a block is closed early once its first
- * record is IT_REC_FLUSH_NS old: a slow trickle of events still reaches
- * the file within about a second.
+ * as soon as it is written, a block is closed early once its first record
+ * is IT_REC_FLUSH_NS old (a slow trickle of events still reaches the file
+ * within about a second), and the symbols a block's events named first
+ * go out in a symbol block just before it (the trailer repeats them all).
  */
 #include <argp.h>
 #include <errno.h>
@@ -48,6 +49,8 @@ struct writer {
 	uint64_t block_ts;	/* ts_ns of the buffered block's first record */
 	struct it_rec_sym *syms;	/* SYM_SLOTS, addr 0 = free */
 	unsigned nsyms;
+	struct it_rec_sym *pend;	/* noted since the last symbol block */
+	unsigned npend;
 };
 
 void it_record_encode(const struct it_event *e, struct it_record *r)
@@ -130,6 +133,9 @@ static void flush_records(struct writer *w)
 {
 	if (!w->nbuf)
 		return;
+	if (w->npend)
+		write_block(w, 'S', w->pend, w->npend * sizeof(*w->pend), w->npend);
+	w->npend = 0;
 	write_block(w, 'R', w->buf, w->nbuf * sizeof(*w->buf), w->nbuf);
 	w->nbuf = 0;
 }
@@ -153,6 +159,7 @@ static void note_symbol(struct writer *w, const struct it_event *e)
 		snprintf(s->name, sizeof(s->name), "%s", e->cb_sym);
 		snprintf(s->mod, sizeof(s->mod), "%s", e->cb_mod ? e->cb_mod : "");
 		w->nsyms++;
+		w->pend[w->npend++] = *s;	/* at most SYM_SLOTS / 2, as nsyms */
 		return;
 	}
 }
@@ -272,6 +279,7 @@ static void writer_free(struct writer *w)
 	free(w->buf);
 	free(w->zbuf);
 	free(w->syms);
+	free(w->pend);
 	free(w);
 }
 
@@ -301,7 +309,8 @@ struct it_consumer *it_record_writer_new(const char *path, int fail_rc, char *wh
 	w->capbuf = IT_REC_BLOCK_RAW / sizeof(struct it_record);
 	w->buf = malloc(w->capbuf * sizeof(*w->buf));
 	w->syms = calloc(SYM_SLOTS, sizeof(*w->syms));
-	if (!w->buf || !w->syms)
+	w->pend = calloc(SYM_SLOTS / 2, sizeof(*w->pend));
+	if (!w->buf || !w->syms || !w->pend)
 		goto oom;
 	if (deflateInit(&w->z, w->level) != Z_OK)
 		goto oom;

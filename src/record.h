@@ -34,7 +34,11 @@
 #include "source.h"
 
 #define IT_REC_MAGIC		"IOASIDTR"	/* 8 bytes, no NUL */
-#define IT_REC_FORMAT_VERSION	1
+/*
+ * 2: symbol blocks ('S') before the record block whose events first named
+ * them, so a salvaged file keeps its callbacks' names.  1 is still read.
+ */
+#define IT_REC_FORMAT_VERSION	2
 #define IT_REC_BYTE_ORDER	0x01020304u	/* as written by the recording host */
 #define IT_REC_BLOCK_RAW	(1u << 20)	/* records buffered per block (raw bytes) */
 /* A block is closed early once its first record is this old (salvage). */
@@ -71,10 +75,10 @@ struct it_rec_header {
 };
 
 struct it_rec_block {
-	char tag[4];		/* "ITR" + 'R' (records) or "ITT" + 'T' (trailer) */
+	char tag[4];		/* "ITR" + 'R' records, "ITS" + 'S' symbols, "ITT" + 'T' trailer */
 	__u32 raw_len;		/* inflated payload bytes */
 	__u32 comp_len;		/* compressed bytes that follow this header */
-	__u32 nitems;		/* records (R) or symbols (T) */
+	__u32 nitems;		/* records (R) or symbols (S, T) */
 	__u32 crc;		/* crc32 of the comp_len compressed bytes */
 	__u32 header_crc;	/* crc32 of the 20 bytes above */
 };

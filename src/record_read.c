@@ -24,8 +24,10 @@ struct it_recfile {
 	size_t len;
 	struct it_rec_header hdr;
 	struct it_rec_trailer tr;
-	struct it_rec_sym *syms;
+	struct it_rec_sym *syms;	/* the trailer's table; a salvaged file's symbol blocks' */
 	uint32_t nsyms;
+	struct it_rec_sym *bsyms;	/* from the symbol blocks (format 2) */
+	uint32_t nbsyms;
 	size_t first_block;	/* offset */
 	uint64_t nblocks;	/* record blocks */
 	uint64_t nrec;		/* records in them */
@@ -105,7 +107,8 @@ static int check_block(const struct it_recfile *f, size_t off, uint64_t idx,
 	memcpy(blk, f->data + off, sizeof(*blk));
 	if (blk->header_crc != crc32(0, (const Bytef *)blk, offsetof(struct it_rec_block, header_crc)) ||
 	    blk->tag[0] != 'I' || blk->tag[1] != 'T' || blk->tag[2] != blk->tag[3] ||
-	    (blk->tag[2] != 'R' && blk->tag[2] != 'T'))
+	    (blk->tag[2] != 'R' && blk->tag[2] != 'T' &&
+	     (blk->tag[2] != 'S' || f->hdr.format_version < 2)))
 		return why_set(why, n, -EBADMSG, "corrupt: block %llu at offset %zu has a bad header",
 			       (unsigned long long)idx, off);
 	if (blk->raw_len > IT_REC_BLOCK_MAX)
@@ -167,6 +170,38 @@ static int inflate_once(const unsigned char *src, const struct it_rec_block *b, 
 	return err;
 }
 
+static bool sym_ok(const struct it_rec_sym *s)
+{
+	return s->addr && name_ok(s->name, IT_REC_SYM_LEN, false) &&
+	       name_ok(s->mod, IT_REC_MOD_LEN, true);
+}
+
+/* A symbol block (format 2): its symbols appended to f->bsyms. */
+static int read_sym_block(struct it_recfile *f, size_t off, const struct it_rec_block *b,
+			  uint64_t idx, char *why, size_t n)
+{
+	struct it_rec_sym *all;
+	uint32_t i;
+
+	if (!b->nitems || b->nitems > IT_REC_MAX_SYMS - f->nbsyms ||
+	    b->raw_len != (size_t)b->nitems * sizeof(struct it_rec_sym))
+		return why_set(why, n, -EBADMSG, "corrupt: symbol block %llu of %u bytes with %u symbols",
+			       (unsigned long long)idx, b->raw_len, b->nitems);
+	all = realloc(f->bsyms, (f->nbsyms + b->nitems) * sizeof(*all));
+	if (!all)
+		return why_set(why, n, -ENOMEM, "out of memory");
+	f->bsyms = all;
+	if (inflate_once(f->data + off + sizeof(*b), b, all + f->nbsyms))
+		return why_set(why, n, -EBADMSG, "corrupt: symbol block %llu does not inflate",
+			       (unsigned long long)idx);
+	for (i = 0; i < b->nitems; i++)
+		if (!sym_ok(&all[f->nbsyms + i]))
+			return why_set(why, n, -EBADMSG, "corrupt: symbol %u of block %llu", i,
+				       (unsigned long long)idx);
+	f->nbsyms += b->nitems;
+	return 0;
+}
+
 static int check_trailer(struct it_recfile *f, size_t off, const struct it_rec_block *b,
 			 uint64_t nrec, char *why, size_t n)
 {
@@ -196,8 +231,7 @@ static int check_trailer(struct it_recfile *f, size_t off, const struct it_rec_b
 	free(raw);
 	err = 0;
 	for (i = 0; i < f->nsyms && !err; i++)
-		if (!f->syms[i].addr || !name_ok(f->syms[i].name, IT_REC_SYM_LEN, false) ||
-		    !name_ok(f->syms[i].mod, IT_REC_MOD_LEN, true))
+		if (!sym_ok(&f->syms[i]))
 			err = why_set(why, n, -EBADMSG, "corrupt: symbol %u in the trailer", i);
 	if (!err && !str_ok(f->tr.stop_reason, sizeof(f->tr.stop_reason)))
 		err = why_set(why, n, -EBADMSG, "corrupt: unterminated stop reason in the trailer");
@@ -226,6 +260,11 @@ static int salvage(struct it_recfile *f, int err, uint64_t blocks, uint64_t nrec
 		why[0] = '\0';
 	f->nblocks = blocks;
 	f->nrec = nrec;
+	/* the names the symbol blocks gave, in place of the trailer's table */
+	f->syms = f->bsyms;
+	f->nsyms = f->nbsyms;
+	f->bsyms = NULL;
+	f->nbsyms = 0;
 	memset(&f->tr, 0, sizeof(f->tr));
 	f->tr.child_status = -1;
 	snprintf(f->tr.stop_reason, sizeof(f->tr.stop_reason), "did not finish");
@@ -236,7 +275,7 @@ static int parse(struct it_recfile *f, char *why, size_t n)
 {
 	struct it_rec_block b;
 	size_t off;
-	uint64_t idx = 0, nrec = 0;
+	uint64_t idx = 0, rblocks = 0, nrec = 0;
 	int err;
 
 	memcpy(&f->hdr, f->data, f->len < sizeof(f->hdr) ? f->len : sizeof(f->hdr));
@@ -244,25 +283,32 @@ static int parse(struct it_recfile *f, char *why, size_t n)
 	if (err)
 		return err;
 	f->first_block = off = sizeof(f->hdr);
-	for (;;) {
+	for (;; idx++) {
 		if (off == f->len)
 			return salvage(f, why_set(why, n, -ENODATA,
 						  "truncated: no trailer after %llu blocks (the recording did not finish)",
-						  (unsigned long long)idx), idx, nrec, why, n);
+						  (unsigned long long)idx), rblocks, nrec, why, n);
 		err = check_block(f, off, idx, &b, why, n);
 		if (err)
-			return salvage(f, err, idx, nrec, why, n);
+			return salvage(f, err, rblocks, nrec, why, n);
 		if (b.tag[2] == 'T')
 			break;
+		if (b.tag[2] == 'S') {
+			err = read_sym_block(f, off, &b, idx, why, n);
+			if (err)
+				return err;
+			off += sizeof(b) + b.comp_len;
+			continue;
+		}
 		if (!b.nitems || (size_t)b.nitems * sizeof(struct it_record) != b.raw_len)
 			return why_set(why, n, -EBADMSG,
 				       "corrupt: block %llu holds %u bytes for %u records",
 				       (unsigned long long)idx, b.raw_len, b.nitems);
 		nrec += b.nitems;
 		off += sizeof(b) + b.comp_len;
-		idx++;
+		rblocks++;
 	}
-	f->nblocks = idx;
+	f->nblocks = rblocks;
 	f->nrec = nrec;
 	err = check_trailer(f, off, &b, nrec, why, n);
 	if (err)
@@ -280,6 +326,7 @@ void it_recfile_free(struct it_recfile *f)
 		return;
 	free(f->data);
 	free(f->syms);
+	free(f->bsyms);
 	free(f);
 }
 
@@ -478,7 +525,10 @@ static int file_poll(struct it_source *s, int timeout_ms)
 	(void)timeout_ms;
 	if (fs->block == f->nblocks)
 		return -ENODATA;
-	memcpy(&b, f->data + fs->off, sizeof(b));
+	/* symbol blocks were read by parse(); records come only from R blocks */
+	for (memcpy(&b, f->data + fs->off, sizeof(b)); b.tag[2] == 'S';
+	     memcpy(&b, f->data + fs->off, sizeof(b)))
+		fs->off += sizeof(b) + b.comp_len;
 	if (b.raw_len > fs->cap * sizeof(*fs->buf)) {
 		struct it_record *nb = realloc(fs->buf, b.raw_len);
 

@@ -58,9 +58,10 @@ int it_replay_run(const struct it_session_spec *sp, const char *path)
 	cut = it_recfile_cut(f);
 	if (cut) {
 		blocks = it_recfile_blocks(f, &records);
-		fprintf(stderr, "ioasid-trace: %s: warning: salvaged %llu records in %llu blocks "
-			"(%s); callbacks unnamed, losses and what followed unknown\n", path,
-			(unsigned long long)records, (unsigned long long)blocks, cut);
+		fprintf(stderr, "ioasid-trace: %s: warning: salvaged %llu records from %llu "
+			"record block%s (%s); losses and what followed unknown\n", path,
+			(unsigned long long)records, (unsigned long long)blocks,
+			blocks == 1 ? "" : "s", cut);
 	}
 	pipe.dec.ksyms = it_recfile_ksyms(f);	/* symbols from the file, never the host */
 	it_recfile_session_info(f, &pipe.info);

@@ -505,6 +505,59 @@ static void test_salvage(void **state)
 }
 
 /*
+ * Format 2 writes the symbols a block's events named in a symbol block
+ * just before it: a recording cut before its trailer (where the whole
+ * table is) still names its callbacks when salvaged.
+ */
+static void test_salvage_keeps_names(void **state)
+{
+	struct seen s = { 0 };
+	struct it_options o = { .salvage = true };
+	struct it_session_spec spec = { .o = &o };
+	struct it_consumer c = { .ops = &seen_ops, .priv = &s };
+	size_t len, off, trailer = 0, nsym = 0;
+	unsigned char *img;
+	char part[320];
+	FILE *out;
+
+	write_story(path);
+	img = slurp(path, &len);
+	assert_int_equal(((struct it_rec_header *)img)->format_version, IT_REC_FORMAT_VERSION);
+	for (off = sizeof(struct it_rec_header); off < len;) {
+		struct it_rec_block b;
+
+		memcpy(&b, img + off, sizeof(b));
+		if (b.tag[2] == 'S')
+			nsym += b.nitems;
+		if (b.tag[2] == 'T')
+			trailer = off;
+		off += sizeof(b) + b.comp_len;
+	}
+	assert_int_equal(nsym, 1);
+	assert_true(trailer > 0);
+	snprintf(part, sizeof(part), "%s.part", path);
+	out = fopen(part, "wb");
+	assert_non_null(out);
+	assert_int_equal(fwrite(img, 1, trailer, out), trailer);
+	fclose(out);
+	spec.cons[spec.ncons++] = &c;
+	assert_int_equal(it_replay_run(&spec, part), 0);
+	assert_int_equal(s.n, 8);
+	assert_int_equal(s.ev[0].kind, IT_K_META_ATTACHED);
+	assert_string_equal(s.sym[0], "harness_kvm_notify");
+	assert_int_equal(s.ev[4].kind, IT_K_CALLBACK);
+	assert_string_equal(s.sym[4], "harness_kvm_notify");
+	assert_string_equal(s.mod[4], "ioasid_harness");
+	unlink(part);
+
+	/* a symbol block in a format 1 file is corrupt, not skipped */
+	((struct it_rec_header *)img)->format_version = 1;
+	refresh_header_crc(img);
+	assert_int_equal(read_buf(img, len, (char[200]){ 0 }), -EBADMSG);
+	free(img);
+}
+
+/*
  * A block whose CRC matches but whose zlib stream does not (a writer bug,
  * or a file edited and re-checksummed): a wrong adler32 is still refused.
  */
@@ -728,6 +781,7 @@ int main(void)
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_bad_adler),
 		cmocka_unit_test(test_salvage),
+		cmocka_unit_test(test_salvage_keeps_names),
 		cmocka_unit_test(test_bad_file_exit_codes),
 		cmocka_unit_test(test_corpus_fixed),
 		cmocka_unit_test(test_corpus_seed),

@@ -155,8 +155,9 @@ PY
 	rc=$?
 	cat /tmp/k.err
 	n=$(grep -c '"type":"event"' /tmp/k.json)
-	vt_check "report --salvage reads it: rc=$rc, $n events, one warning line" \
+	vt_check "report --salvage reads it: rc=$rc, $n events, callbacks named, one warning line" \
 		bash -c "[ $rc = 0 ] && [ $n -gt 1000 ] && grep -q 'warning: salvaged' /tmp/k.err &&
+			 grep -q '\"cb_sym\":\"harness_kvm_notify\"' /tmp/k.json &&
 			 [ \$(wc -l </tmp/k.err) = 1 ]"
 	"$BIN" check -i /tmp/k.itr --salvage >/tmp/k.txt 2>&1
 	rc=$?
