@@ -526,7 +526,9 @@ static int harness_vdcm_notify(struct notifier_block *nb, unsigned long cmd,
 /*
  * The vdcm's behaviour under another symbol, one kprobes refuse: tests
  * register it between two others to see what a tracer makes of a chain
- * member it could not attach to.
+ * member it could not attach to.  Its own body on purpose, not a call
+ * into harness_vdcm_notify(): entering vdcm's function would fire vdcm's
+ * probes for blind's calls.
  */
 static int harness_blind_notify(struct notifier_block *nb, unsigned long cmd,
 				void *data)

@@ -26,6 +26,21 @@ bg_load() {
 }
 stop_load() { touch /tmp/stop-load; wait "$load_pid"; }
 
+# kill9 SECS ARGS...: the tool (ARGS) under load, attached, SECS later
+# killed with SIGKILL
+kill9() {
+	local secs=$1 tool
+	shift
+	bg_load
+	"$BIN" "$@" >/dev/null 2>/tmp/e.txt &
+	tool=$!
+	rb_wait_for /tmp/e.txt 'attached' 60
+	sleep "$secs"
+	kill -9 $tool
+	wait $tool 2>/dev/null
+	stop_load
+}
+
 # left_ok WHAT: no program or link left (they go when the fds close; give
 # the kernel's deferred freeing a moment)
 left_ok() {
@@ -121,14 +136,7 @@ PY
 		bash -c "[ $rc = 3 ] && [ \$(wc -l </tmp/bad.out) = 1 ]"
 
 	# kill -9: the kernel drops everything with the process
-	bg_load
-	"$BIN" check -v --format json >/dev/null 2>/tmp/e.txt &
-	tool=$!
-	rb_wait_for /tmp/e.txt 'attached' 60
-	sleep 1
-	kill -9 $tool
-	wait $tool 2>/dev/null
-	stop_load
+	kill9 1 check -v --format json
 	left_ok "kill -9"
 	"$BIN" check --format json -o /tmp/k.json -- bash -c "echo 'load 2 100' >$H/ctl; cat $H/ctl" >/tmp/k.out 2>&1
 	rc=$?
@@ -138,14 +146,7 @@ PY
 	# kill -9 of record: no trailer; refused as truncated, read with
 	# --salvage up to its last complete block (the writer closes a block
 	# within a second), and check calls that inconclusive
-	bg_load
-	"$BIN" record -v -o /tmp/k.itr 2>/tmp/e.txt &
-	tool=$!
-	rb_wait_for /tmp/e.txt 'attached' 60
-	sleep 3
-	kill -9 $tool
-	wait $tool 2>/dev/null
-	stop_load
+	kill9 3 record -v -o /tmp/k.itr
 	left_ok "kill -9 of record"
 	"$BIN" report /tmp/k.itr >/tmp/k.txt 2>/tmp/k.err
 	rc=$?
