@@ -36,7 +36,9 @@ struct writer {
 	FILE *f;
 	char path[256];
 	int fail_rc;
-	int level;
+	int level;		/* the level asked for (it_record_writer_level) */
+	int cur_level;		/* the level blocks are deflated at now */
+	int next_level;		/* ... and from the next block on (adapt_level) */
 	int err;		/* first errno */
 	struct it_record *buf;
 	size_t nbuf, capbuf;	/* records */
@@ -98,10 +100,15 @@ static void write_block(struct writer *w, char type, const void *raw, size_t raw
 			uint32_t nitems)
 {
 	struct it_rec_block b = { .tag = { 'I', 'T', type, type } };
-	uLong bound = deflateBound(&w->z, raw_len);
+	uLong bound;
 
 	if (w->err)
 		return;
+	deflateReset(&w->z);
+	if (w->next_level != w->cur_level &&
+	    deflateParams(&w->z, w->next_level, Z_DEFAULT_STRATEGY) == Z_OK)
+		w->cur_level = w->next_level;
+	bound = deflateBound(&w->z, raw_len);
 	if (bound > w->zcap) {
 		unsigned char *z = realloc(w->zbuf, bound);
 
@@ -110,7 +117,6 @@ static void write_block(struct writer *w, char type, const void *raw, size_t raw
 		w->zbuf = z;
 		w->zcap = bound;
 	}
-	deflateReset(&w->z);
 	w->z.next_in = (Bytef *)raw;
 	w->z.avail_in = raw_len;
 	w->z.next_out = w->zbuf;
@@ -129,14 +135,39 @@ static void write_block(struct writer *w, char type, const void *raw, size_t raw
 	w->blocks++;
 }
 
+/*
+ * Keep pace before compressing.  Under load every record already costs a
+ * decode and an encode on its way here; when deflating a block also takes
+ * more than a quarter of the time its records span, the writer is on its
+ * way to falling behind the ring buffer, where records would be lost.  The
+ * next blocks are then stored (zlib level 0: still a checked zlib stream,
+ * read the same way, 15 times larger), and compressed again once storing
+ * one takes under 1/64 of its span.
+ */
+static void adapt_level(struct writer *w, uint64_t took_ns, uint64_t span_ns)
+{
+	if (w->cur_level != Z_NO_COMPRESSION && took_ns * 4 > span_ns)
+		w->next_level = Z_NO_COMPRESSION;
+	else if (w->cur_level == Z_NO_COMPRESSION && took_ns * 64 < span_ns)
+		w->next_level = w->level;
+}
+
+static uint64_t clock_ns(clockid_t id);
+
 static void flush_records(struct writer *w)
 {
+	uint64_t t0, first, last;
+
 	if (!w->nbuf)
 		return;
 	if (w->npend)
 		write_block(w, 'S', w->pend, w->npend * sizeof(*w->pend), w->npend);
 	w->npend = 0;
+	first = w->buf[0].ts_ns;
+	last = w->buf[w->nbuf - 1].ts_ns;
+	t0 = clock_ns(CLOCK_MONOTONIC);
 	write_block(w, 'R', w->buf, w->nbuf * sizeof(*w->buf), w->nbuf);
+	adapt_level(w, clock_ns(CLOCK_MONOTONIC) - t0, last > first ? last - first : 0);
 	w->nbuf = 0;
 }
 
@@ -305,7 +336,7 @@ struct it_consumer *it_record_writer_new(const char *path, int fail_rc, char *wh
 	if (!c || !w)
 		goto oom;
 	w->fail_rc = fail_rc;
-	w->level = Z_BEST_SPEED;
+	w->level = w->cur_level = w->next_level = Z_BEST_SPEED;
 	w->capbuf = IT_REC_BLOCK_RAW / sizeof(struct it_record);
 	w->buf = malloc(w->capbuf * sizeof(*w->buf));
 	w->syms = calloc(SYM_SLOTS, sizeof(*w->syms));
@@ -339,7 +370,7 @@ void it_record_writer_level(struct it_consumer *c, int level)
 	struct writer *w = c->priv;
 
 	if (deflateParams(&w->z, level, Z_DEFAULT_STRATEGY) == Z_OK)
-		w->level = level;
+		w->level = w->cur_level = w->next_level = level;
 }
 
 void it_record_writer_free(struct it_consumer *c)
