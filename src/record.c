@@ -83,6 +83,14 @@ void it_record_encode(const struct it_event *e, struct it_record *r)
 	memcpy(r->comm, e->comm, IT_COMM_LEN);
 }
 
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 static void fail(struct writer *w, int err)
 {
 	if (!w->err)
@@ -152,8 +160,6 @@ static void adapt_level(struct writer *w, uint64_t took_ns, uint64_t span_ns)
 		w->next_level = w->level;
 }
 
-static uint64_t clock_ns(clockid_t id);
-
 static void flush_records(struct writer *w)
 {
 	uint64_t t0, first, last;
@@ -193,14 +199,6 @@ static void note_symbol(struct writer *w, const struct it_event *e)
 		w->pend[w->npend++] = *s;	/* at most SYM_SLOTS / 2, as nsyms */
 		return;
 	}
-}
-
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 static int rec_begin(struct it_consumer *c, const struct it_session_info *s)

@@ -108,13 +108,5 @@ if [ "${1:-}" = --guest ]; then
 	exit
 fi
 
-[ -x "$BIN" ] || vt_skip_all "no $BIN (make tool)"
-seed=$(vt_kernel seed) || exit 0
-ko=$(vt_harness "$seed") || vt_skip_all "no harness module (scripts/harness-build.sh)"
-log=$(mktemp)
-"$vt_top/scripts/vm-run.sh" --kernel "$seed" --timeout 300 -- \
-	env IOASID_TRACE="$BIN" HIST_CYCLES="$CYCLES" bash "$vt_top/tests/vm/hist.sh" --guest "$ko" \
-	>"$log" 2>&1
-rc=$?
-vt_adopt_guest_log "$log" hist "$rc" guest
+vt_guest_run hist seed 300 "$vt_top/tests/vm/hist.sh" HIST_CYCLES="$CYCLES"
 vt_done hist

@@ -47,3 +47,18 @@ vt_harness() {
 	[ -x "$vt_top/scripts/harness-build.sh" ] || return 1
 	"$vt_top/scripts/harness-build.sh" "$1" 2>/dev/null
 }
+# vt_guest_run NAME FLAVOR TIMEOUT SCRIPT [VAR=VALUE...]: boot FLAVOR with the
+# harness built for it, run `SCRIPT --guest KO` there with IOASID_TRACE=$BIN
+# and the given variables in its environment, and adopt its TAP lines.
+vt_guest_run() {
+	local name=$1 flavor=$2 timeout=$3 script=$4 kdir ko log rc
+	shift 4
+	[ -x "$BIN" ] || vt_skip_all "no $BIN (make tool)"
+	kdir=$(vt_kernel "$flavor") || exit 0
+	ko=$(vt_harness "$kdir") || vt_skip_all "no harness module (scripts/harness-build.sh)"
+	log=$(mktemp)
+	"$vt_top/scripts/vm-run.sh" --kernel "$kdir" --timeout "$timeout" -- \
+		env IOASID_TRACE="$BIN" "$@" bash "$script" --guest "$ko" >"$log" 2>&1
+	rc=$?
+	vt_adopt_guest_log "$log" "$name" "$rc" "$flavor guest"
+}

@@ -105,8 +105,11 @@ if [ "${1:-}" = --guest ]; then
 	echo busy >$H/sub/blind/delay_mode
 	echo 1 >$H/sub/vdcm/registered
 	echo 1 >$H/sub/blind/registered
-	vt_check "blind cannot be kprobed (kprobe_events refuses it)" \
-		bash -c "! echo 'p:it_blind harness_blind_notify' >>/sys/kernel/tracing/kprobe_events 2>/dev/null"
+	# the control first: the same write for vdcm's callback is accepted
+	K=/sys/kernel/tracing/kprobe_events
+	vt_check "blind cannot be kprobed: kprobe_events takes vdcm's callback, refuses blind's" \
+		bash -c "echo 'p:it_vdcm harness_vdcm_notify' >>$K && echo '-:it_vdcm' >>$K &&
+			 ! echo 'p:it_blind harness_blind_notify' >>$K 2>/dev/null"
 	hist_run chain chain 0
 	hist_run return return 0 --callback-latency return
 	hist_run fentry chain 1 --mode fentry
@@ -116,13 +119,5 @@ if [ "${1:-}" = --guest ]; then
 	exit
 fi
 
-[ -x "$BIN" ] || vt_skip_all "no $BIN (make tool)"
-fixed=$(vt_kernel fixed) || exit 0
-ko=$(vt_harness "$fixed") || vt_skip_all "no harness module (scripts/harness-build.sh)"
-log=$(mktemp)
-"$vt_top/scripts/vm-run.sh" --kernel "$fixed" --timeout 300 -- \
-	env IOASID_TRACE="$BIN" UNTRACED_CYCLES="$CYCLES" bash "$vt_top/tests/vm/untraced.sh" --guest "$ko" \
-	>"$log" 2>&1
-rc=$?
-vt_adopt_guest_log "$log" untraced "$rc" guest
+vt_guest_run untraced fixed 300 "$vt_top/tests/vm/untraced.sh" UNTRACED_CYCLES="$CYCLES"
 vt_done untraced
