@@ -26,6 +26,8 @@ mkdir -p "$tmp" "$out"
 rm -f "$out/not-built" "$out/laps.tsv"	# appended to below; --out may be reused
 
 insmod "$ko" || { echo "bench: insmod $ko failed"; exit 1; }
+# Every clock read a tracer makes is a read of this (the report's "why").
+cat /sys/devices/system/clocksource/clocksource0/current_clocksource >"$out/clocksource" 2>/dev/null
 echo 1 >$H/sub/vdcm/registered
 echo 1 >/sys/module/ioasid_harness/parameters/quiet_log
 
