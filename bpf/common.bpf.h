@@ -171,6 +171,24 @@ static __always_inline void it_read_nb(struct it_record *r, __u64 nbp)
 }
 
 /*
+ * active_allocator->ops->free: which function ioasid_free_locked() is
+ * about to call.  Read at its ENTER under ioasid_allocator_lock, which
+ * ioasid_(un)register_allocator() take too, so it is the one that runs.
+ * The checker needs it to tell a free whose allocator free it could not
+ * see (a custom allocator registered while tracing) from a conforming one.
+ */
+static __always_inline __u64 it_allocator_free(void)
+{
+	struct ioasid_allocator_data___it *d = NULL;
+
+	if (!cfg.active_allocator_addr ||
+	    !bpf_core_type_exists(struct ioasid_allocator_data___it))
+		return 0;
+	bpf_probe_read_kernel(&d, sizeof(d), (void *)cfg.active_allocator_addr);
+	return d ? (__u64)BPF_CORE_READ(d, ops, free) : 0;
+}
+
+/*
  * What the raw arguments a[] mean for each kind (kind is a compile-time
  * constant at every call site, so this folds to one case).
  */
@@ -184,9 +202,13 @@ static __always_inline void it_fill_args(struct it_record *r, __u8 kind, const _
 		r->ptr = a[3];
 		r->flags |= IT_F_HAS_SID;
 		break;
-	case IT_K_FREE:
-	case IT_K_FREE_LOCKED:	/* id */
+	case IT_K_FREE:		/* id */
 		r->ioasid = (__u32)a[0];
+		r->flags |= IT_F_HAS_ID;
+		break;
+	case IT_K_FREE_LOCKED:	/* id, -, -, the allocator free it will call */
+		r->ioasid = (__u32)a[0];
+		r->cb = a[3];
 		r->flags |= IT_F_HAS_ID;
 		break;
 	case IT_K_ALLOCATOR_FREE: /* id, opaque, -, function address */
@@ -533,6 +555,9 @@ static __always_inline int it_enter(void *ctx, int kprobe, __u8 kind,
 
 	if (it_hist_fast(kind))
 		return it_enter_fast(kind, a);
+	/* kept in the frame, so the EXIT record says it too */
+	if (kind == IT_K_FREE_LOCKED)
+		a[3] = it_allocator_free();
 	if (direct) {
 		r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 		if (!r) {

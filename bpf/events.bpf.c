@@ -156,10 +156,9 @@ int BPF_KRETPROBE(kr_blocking_notifier_call_chain, __u64 ret)
 }
 
 /*
- * The allocator's free: default_free by name, and a custom allocator's
- * ops->free whose name is only known at run time (fe_custom_free's target
- * is set before load; the kprobe one is attached by name).  a3 carries the
- * function's address so records say which free ran.
+ * The default allocator's free, by name (a custom allocator's free is
+ * known only at run time: allocator.bpf.c).  a3 carries the function's
+ * address so records say which free ran.
  */
 SEC("fentry/default_free")
 int BPF_PROG(fe_default_free, __u64 id, __u64 opaque)
@@ -169,18 +168,6 @@ int BPF_PROG(fe_default_free, __u64 id, __u64 opaque)
 
 SEC("fexit/default_free")
 int BPF_PROG(fx_default_free, __u64 id, __u64 opaque)
-{
-	return it_exit(ctx, 0, IT_K_ALLOCATOR_FREE, 0);
-}
-
-SEC("fentry")
-int BPF_PROG(fe_custom_free, __u64 id, __u64 opaque)
-{
-	return it_enter(ctx, 0, IT_K_ALLOCATOR_FREE, id, opaque, 0, bpf_get_func_ip(ctx));
-}
-
-SEC("fexit")
-int BPF_PROG(fx_custom_free, __u64 id, __u64 opaque)
 {
 	return it_exit(ctx, 0, IT_K_ALLOCATOR_FREE, 0);
 }

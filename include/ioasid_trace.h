@@ -49,6 +49,7 @@ enum it_kind {
 	IT_K_META_ATTACHED = 32, /* a callback became traced (cb, nb, prio) */
 	IT_K_META_DETACHED,	/* a callback stopped being traced */
 	IT_K_META_LOST,		/* records were dropped (lost = count since last) */
+	IT_K_META_ALLOCATOR,	/* an allocator's free became traced (cb; ret < 0: it could not be) */
 	IT_K__MAX,
 };
 
@@ -89,7 +90,9 @@ struct it_nb_args {
  * One raw record, fixed size, written by BPF into the ring buffer.
  * Field meaning per kind:
  *   ALLOC         sid, min, max, ptr=private; EXIT: ret = new id (IT_NO_ID on failure)
- *   FREE/FREE_LOCKED  ioasid
+ *   FREE          ioasid
+ *   FREE_LOCKED   ioasid, cb = the active allocator's ops->free: the free
+ *                 it will call (the allocator lock is held: it cannot change)
  *   ALLOCATOR_FREE    ioasid, ptr = allocator opaque, cb = ops->free address
  *   NOTIFY        ioasid, cmd; EXIT: ret = NOTIFY_* or -errno
  *   CHAIN         cmd, args (if the args pointer is non-NULL); EXIT: ret = NOTIFY_*
@@ -247,6 +250,7 @@ enum it_filter_bits {
 struct it_config {
 	__u64 chain_addr;	/* &ioasid_chain from kallsyms */
 	__u64 lock_addr;	/* &ioasid_allocator_lock from kallsyms */
+	__u64 active_allocator_addr;	/* &active_allocator from kallsyms */
 	__u64 hist_unit_ns;	/* bucket unit: 1 (ns), 1000 (us), 1000000 (ms) */
 	__u32 lock_is_mutex;	/* the lock is a struct mutex (v1 patch 07) */
 	__u32 emit_events;	/* stream every record (trace) or only control ones (hist) */

@@ -12,6 +12,7 @@
 #include "attach.h"
 #include "events.skel.h"
 #include "callbacks.skel.h"
+#include "allocator.skel.h"
 #include "probe.skel.h"
 #include "snapshot.skel.h"
 
@@ -431,27 +432,7 @@ static int plan(struct it_attach_report *rep, const struct it_kernel *k,
 		else if (p->present)
 			p->mode = plan_mode(p->func, pref, probe, p->why, sizeof(p->why));
 	}
-	/* A custom allocator's free, when one is active. */
-	if (k->allocator_free && k->allocator_free != k->default_free_addr) {
-		struct it_point_state *p = &rep->pts[rep->n++];
-		uint64_t off = 0;
-		const struct it_ksym *s = it_ksyms_by_addr(k->ksyms, k->allocator_free, &off);
-
-		p->what = "custom allocator's ops->free";
-		p->fentry_prog = "custom_free";
-		p->kprobe_prog = "allocator_free";
-		p->custom_target = true;
-		if (s && !off) {
-			snprintf(p->func_buf, sizeof(p->func_buf), "%s", s->name);
-			p->present = true;
-			p->mode = plan_mode(p->func_buf, pref, probe, p->why, sizeof(p->why));
-		} else {
-			snprintf(p->func_buf, sizeof(p->func_buf), "0x%llx",
-				 (unsigned long long)k->allocator_free);
-			snprintf(p->why, sizeof(p->why), "ops->free has no symbol");
-		}
-		p->func = p->func_buf;
-	}
+	/* A custom allocator's free is followed, not planned: src/allocators.c */
 	for (i = 0; i < rep->n; i++)
 		if (rep->pts[i].required && rep->pts[i].mode == IT_MODE_NONE)
 			err = -ENOENT;
@@ -636,10 +617,6 @@ int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
 			return -ENOENT;
 		bpf_program__set_autoload(pe, !it_attach_exit_only(ps, cfg));
 		bpf_program__set_autoload(px, true);
-		if (ps->mode == IT_MODE_FENTRY && ps->custom_target) {
-			bpf_program__set_attach_target(pe, 0, ps->func);
-			bpf_program__set_attach_target(px, 0, ps->func);
-		}
 	}
 	bpf_program__set_autoload(a->ev->progs.km_point, nmulti > 0);
 	bpf_program__set_autoload(a->ev->progs.kx_point, nmulti > 0);
@@ -683,15 +660,24 @@ int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
 	return err ?: attach_multi(a, false);
 }
 
-static int reuse_maps(struct callbacks_bpf *c, const struct events_bpf *ev)
+/* An object opened from callbacks.bpf.c or allocator.bpf.c uses the events object's maps. */
+static int reuse_maps(struct bpf_object *obj, const struct events_bpf *ev)
 {
-	int err = 0;
+	static const char *const names[] = { "events", "tstack", "stats", "hists" };
+	struct bpf_map *m;
+	size_t i;
+	int err;
 
-	err = err ?: bpf_map__reuse_fd(c->maps.events, bpf_map__fd(ev->maps.events));
-	err = err ?: bpf_map__reuse_fd(c->maps.tstack, bpf_map__fd(ev->maps.tstack));
-	err = err ?: bpf_map__reuse_fd(c->maps.stats, bpf_map__fd(ev->maps.stats));
-	err = err ?: bpf_map__reuse_fd(c->maps.hists, bpf_map__fd(ev->maps.hists));
-	return err;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		m = bpf_object__find_map_by_name(obj, names[i]);
+		if (!m)
+			return -ENOENT;
+		err = bpf_map__reuse_fd(m, bpf_map__fd(bpf_object__find_map_by_name(ev->obj,
+										  names[i])));
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 /*
@@ -724,7 +710,7 @@ int it_attach_callback(struct it_attach *a, uint64_t cb, const char *sym, const 
 			return -errno;
 		c->rodata->cfg = a->cfg;
 		c->rodata->cfg.cb_slot = slot;
-		err = reuse_maps(c, a->ev);
+		err = reuse_maps(c->obj, a->ev);
 		err = err ?: bpf_program__set_attach_target(c->progs.cb_fentry, 0, sym);
 		err = err ?: bpf_program__set_attach_target(c->progs.cb_fexit, 0, sym);
 		/* Timed by the chain: the entry alone (bpf/common.bpf.h) */
@@ -784,8 +770,70 @@ void it_attach_callback_detach(struct it_cb_link *l)
 	l->links[0] = l->links[1] = NULL;
 	if (l->obj)
 		callbacks_bpf__destroy(l->obj);
+	if (l->aobj)
+		allocator_bpf__destroy(l->aobj);
 	l->obj = NULL;
+	l->aobj = NULL;
 	l->mode = IT_MODE_NONE;
+}
+
+/*
+ * A custom allocator's free: an allocator.bpf.c object of its own, maps
+ * reused.  fentry (its target set before load) where it_attach_cb_pref()
+ * allows it, else, or when that fails, the kprobe pair: a module's free
+ * gets kprobes in --mode auto, as a module's callback does.  Exits are
+ * attached before entries, so no call is left with an entry and no exit.
+ */
+int it_attach_allocator_free(struct it_attach *a, const char *sym, const char *mod,
+			     struct it_cb_link *out, char *why, size_t whylen)
+{
+	enum it_mode_pref pref = it_attach_cb_pref(a->pref, mod);
+	struct bpf_program *pe, *px;
+	struct allocator_bpf *o;
+	int err = 0, pass;
+	size_t n;
+
+	memset(out, 0, sizeof(*out));
+	why[0] = '\0';
+	for (pass = 0; pass < 2; pass++) {
+		bool fentry = pass == 0;
+
+		if (fentry ? pref == IT_PREF_KPROBE : pref == IT_PREF_FENTRY)
+			continue;
+		o = allocator_bpf__open();
+		if (!o)
+			return -errno;
+		o->rodata->cfg = a->cfg;
+		pe = fentry ? o->progs.af_fentry : o->progs.af_kprobe;
+		px = fentry ? o->progs.af_fexit : o->progs.af_kretprobe;
+		bpf_program__set_autoload(fentry ? o->progs.af_kprobe : o->progs.af_fentry, false);
+		bpf_program__set_autoload(fentry ? o->progs.af_kretprobe : o->progs.af_fexit, false);
+		err = reuse_maps(o->obj, a->ev);
+		if (fentry) {
+			err = err ?: bpf_program__set_attach_target(pe, 0, sym);
+			err = err ?: bpf_program__set_attach_target(px, 0, sym);
+		}
+		err = err ?: allocator_bpf__load(o);
+		if (!err) {
+			out->links[0] = fentry ? bpf_program__attach_trace(px)
+					: bpf_program__attach_kprobe(px, true, sym);
+			out->links[1] = !out->links[0] ? NULL : fentry ? bpf_program__attach_trace(pe)
+					: bpf_program__attach_kprobe(pe, false, sym);
+			if (out->links[1]) {
+				out->mode = fentry ? IT_MODE_FENTRY : IT_MODE_KPROBE;
+				out->aobj = o;
+				return 0;
+			}
+			err = -errno;
+			bpf_link__destroy(out->links[0]);
+			out->links[0] = NULL;
+		}
+		n = strlen(why);
+		snprintf(why + n, whylen - n, "%s%s: %s", n ? "; " : "", fentry ? "fentry" : "kprobe",
+			 *it_libbpf_last_error() ? it_libbpf_last_error() : strerror(-err));
+		allocator_bpf__destroy(o);
+	}
+	return err ? err : -EINVAL;
 }
 
 void it_attach_detach(struct it_attach *a)

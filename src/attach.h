@@ -75,7 +75,6 @@ struct it_point_state {
 	const char *fentry_prog, *kprobe_prog;	/* base names: fe_/fx_, kp_/kr_ */
 	__u8 kind;		/* IT_K_*: its records' kind (the kprobe.multi cookie) */
 	uint64_t addr;		/* from kallsyms */
-	bool custom_target;	/* fentry prog needs set_attach_target(func) */
 	bool required;		/* tracing refuses to start without it */
 	bool series;		/* added by the notifier series: named as missing by doctor */
 	bool present;		/* found in kallsyms */
@@ -85,7 +84,6 @@ struct it_point_state {
 	bool skipped;		/* hist mode: not needed, not attached */
 	enum it_mode mode;
 	char why[160];		/* why fentry (and kprobe) failed */
-	char func_buf[128];
 	struct bpf_link *links[2];	/* [0] exit, [1] entry */
 };
 
@@ -96,10 +94,11 @@ struct it_attach_report {
 	size_t n;
 };
 
-/* One traced callback. */
+/* One traced callback, or custom allocator free. */
 struct it_cb_link {
 	enum it_mode mode;
-	struct callbacks_bpf *obj;	/* fentry: its own clone of callbacks.bpf.c */
+	struct callbacks_bpf *obj;	/* fentry callback: its own clone of callbacks.bpf.c */
+	struct allocator_bpf *aobj;	/* allocator free: its allocator.bpf.c object */
 	struct bpf_link *links[2];	/* [0] exit, [1] entry */
 };
 
@@ -157,7 +156,14 @@ enum it_mode_pref it_attach_cb_pref(enum it_mode_pref pref, const char *mod);
  */
 int it_attach_callback(struct it_attach *a, uint64_t cb, const char *sym, const char *mod,
 		       struct it_cb_link *out, char *why, size_t whylen);
+/* Detach and free either kind of link. */
 void it_attach_callback_detach(struct it_cb_link *l);
+/*
+ * Attach a custom allocator's free (src/allocators.c), by name: fentry
+ * for a vmlinux function, kprobes for a module's (see it_attach_cb_pref).
+ */
+int it_attach_allocator_free(struct it_attach *a, const char *sym, const char *mod,
+			     struct it_cb_link *out, char *why, size_t whylen);
 /* Detach the API points (entries first, so no call is left half-traced); maps stay. */
 void it_attach_detach(struct it_attach *a);
 /* it_attach_detach() and free every object and map. */

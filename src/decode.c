@@ -22,6 +22,7 @@ static const char *const kind_names[IT_K__MAX] = {
 	[IT_K_META_ATTACHED] = "cb_attached",
 	[IT_K_META_DETACHED] = "cb_detached",
 	[IT_K_META_LOST] = "lost",
+	[IT_K_META_ALLOCATOR] = "allocator_attached",
 };
 
 const char *it_kind_name(enum it_kind k)
@@ -93,9 +94,10 @@ void it_decode_resolve(struct it_decoder *d, struct it_event *e)
 	if (!e->cb || !d->ksyms)
 		return;
 	s = it_ksyms_by_addr(d->ksyms, e->cb, &off);
-	if ((!s || off) && d->reload_on_miss && e->kind == IT_K_ADD_NOTIFIER &&
+	if ((!s || off) && d->reload_on_miss && e->cb != d->unresolved &&
+	    (e->kind == IT_K_ADD_NOTIFIER || e->kind == IT_K_FREE_LOCKED) &&
 	    e->phase == IT_PH_ENTER) {
-		/* A callback of a module loaded after start-up. */
+		/* A callback or an allocator of a module loaded after start-up. */
 		struct it_ksyms *fresh = it_ksyms_load(d->kallsyms_path);
 		struct it_ksyms **r = realloc(d->retired, (d->nretired + 1) * sizeof(*r));
 
@@ -104,6 +106,8 @@ void it_decode_resolve(struct it_decoder *d, struct it_event *e)
 			d->retired[d->nretired++] = d->ksyms;
 			d->ksyms = fresh;
 			s = it_ksyms_by_addr(d->ksyms, e->cb, &off);
+			if (!s || off)
+				d->unresolved = e->cb;
 		} else {
 			it_ksyms_free(fresh);
 			if (r)

@@ -10,11 +10,14 @@
 struct it_decoder {
 	struct it_ksyms *ksyms;	/* may be NULL: addresses stay unresolved */
 	uint64_t seq;
-	/* Reload kallsyms when a newly registered callback is not found (a
-	 * module loaded after start-up); set by the live session only.  Old
-	 * tables are kept until it_decoder_fini() so earlier events' symbol
-	 * pointers stay valid. */
+	/* Reload kallsyms when a newly registered callback or a free's
+	 * allocator free is not found (a module loaded after start-up); set
+	 * by the live session only.  Old tables are kept until
+	 * it_decoder_fini() so earlier events' symbol pointers stay valid. */
 	bool reload_on_miss;
+	/* The last address a reload did not resolve either: not reloaded for
+	 * again (every free names its allocator free). */
+	uint64_t unresolved;
 	const char *kallsyms_path;
 	struct it_ksyms **retired;
 	size_t nretired;

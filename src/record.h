@@ -36,9 +36,11 @@
 #define IT_REC_MAGIC		"IOASIDTR"	/* 8 bytes, no NUL */
 /*
  * 2: symbol blocks ('S') before the record block whose events first named
- * them, so a salvaged file keeps its callbacks' names.  1 is still read.
+ * them, so a salvaged file keeps its callbacks' names.
+ * 3: META_ALLOCATOR records (a custom allocator's free followed), which a
+ * format 2 reader would count as bad records.  1 and 2 are still read.
  */
-#define IT_REC_FORMAT_VERSION	2
+#define IT_REC_FORMAT_VERSION	3
 #define IT_REC_BYTE_ORDER	0x01020304u	/* as written by the recording host */
 #define IT_REC_BLOCK_RAW	(1u << 20)	/* records buffered per block (raw bytes) */
 /* A block is closed early once its first record is this old (salvage). */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "attach.h"
+#include "allocators.h"
 #include "chain.h"
 #include "child.h"
 #include "session.h"
@@ -113,6 +114,7 @@ static struct it_config make_config(const struct it_session_spec *sp, const stru
 	struct it_config c = {
 		.chain_addr = k->chain_addr,
 		.lock_addr = k->lock_addr,
+		.active_allocator_addr = k->active_allocator_addr,
 		.lock_is_mutex = !strcmp(k->lock_kind, "mutex"),
 		.emit_events = sp->stream_events,
 		.hist_enabled = sp->kernel_hists,
@@ -162,6 +164,7 @@ int it_session_run(const struct it_session_spec *sp)
 	struct it_pipeline pipe;
 	struct it_attach att;
 	struct it_chain chain;
+	struct it_allocators allocs;
 	struct it_kernel k;
 	struct it_attach_report plan;
 	struct it_config cfg;
@@ -179,6 +182,7 @@ int it_session_run(const struct it_session_spec *sp)
 	setup_rc = sp->setup_rc ? sp->setup_rc : IT_EXIT_FAIL;
 	memset(&att, 0, sizeof(att));
 	memset(&chain, 0, sizeof(chain));
+	memset(&allocs, 0, sizeof(allocs));
 	it_libbpf_setup(o->verbose);
 	if (geteuid() != 0)
 		return die("must run as root (loading BPF needs CAP_BPF and CAP_PERFMON)");
@@ -266,6 +270,8 @@ int it_session_run(const struct it_session_spec *sp)
 	setup_lap(&sc, "walk");
 	it_chain_init(&chain, &att, stderr, o->verbose);
 	it_pipeline_add(&pipe, &chain.consumer);
+	it_allocators_init(&allocs, &att, stderr, o->verbose);
+	it_pipeline_add(&pipe, &allocs.consumer);
 	for (i = 0; i < (size_t)sp->ncons; i++)
 		it_pipeline_add(&pipe, sp->cons[i]);
 
@@ -295,6 +301,7 @@ int it_session_run(const struct it_session_spec *sp)
 		goto out_chain;
 	}
 	it_chain_seed(&chain, &k);
+	it_allocators_seed(&allocs, &k);
 	setup_lap(&sc, "callbacks");
 
 	sa.sa_handler = on_signal;
@@ -366,6 +373,7 @@ int it_session_run(const struct it_session_spec *sp)
 	while (src->ops->poll(src, 0) > 0 && clock_ns(CLOCK_MONOTONIC) < now)
 		;
 	it_chain_fini(&chain);
+	it_allocators_fini(&allocs);
 	it_attach_detach(&att);
 	while (src->ops->poll(src, 0) > 0)
 		;
@@ -381,6 +389,7 @@ int it_session_run(const struct it_session_spec *sp)
 		rc = IT_EXIT_FAIL;
 out_chain:
 	it_chain_fini(&chain);
+	it_allocators_fini(&allocs);
 out:
 	if (child.pid)
 		it_child_stop(&child);

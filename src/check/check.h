@@ -103,6 +103,11 @@ int it_check_event(struct it_check *ck, const struct it_event *e);
 /* The trace cannot see everything the invariants rely on (an attach point
  * is missing): any verdict would be a guess, so the run is inconclusive. */
 void it_check_incomplete(struct it_check *ck, const char *what);
+/* The same for one function the tracer could not see (a callback, an
+ * allocator's free), named once however often it is reported. */
+void it_check_untraced(struct it_check *ck, const char *what);
+/* "allocator free SYM [MOD]" for an event naming one in cb (what it_check_untraced takes). */
+void it_check_allocator_name(const struct it_event *e, char *buf, size_t len);
 /* The stream is a salvaged recording's: its end is missing (inconclusive). */
 void it_check_truncated(struct it_check *ck);
 /* Records lost in transport (the summary's count at the end). */

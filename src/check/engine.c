@@ -139,11 +139,26 @@ void it_check_violate(struct it_check *ck, int inv, const struct it_event *now,
 	va_end(ap);
 }
 
+void it_check_allocator_name(const struct it_event *e, char *buf, size_t len)
+{
+	if (e->cb_sym)
+		snprintf(buf, len, "allocator free %s%s%s%s", e->cb_sym, e->cb_mod ? " [" : "",
+			 e->cb_mod ? e->cb_mod : "", e->cb_mod ? "]" : "");
+	else
+		snprintf(buf, len, "allocator free 0x%llx", (unsigned long long)e->cb);
+}
+
+void it_check_untraced(struct it_check *ck, const char *what)
+{
+	if (!strstr(ck->incomplete, what))
+		it_check_incomplete(ck, what);
+}
+
 /*
  * A callback the tracer could not attach to (a cb_detached meta event with
  * ret < 0: a kprobe refused, no symbol, ...): the model never learns of
  * its subscriber, so the deliveries to it are unseen and a missing or
- * doubled one could not be told.  Each callback is named once.
+ * doubled one could not be told.
  */
 static void untraced_callback(struct it_check *ck, const struct it_event *e)
 {
@@ -153,8 +168,16 @@ static void untraced_callback(struct it_check *ck, const struct it_event *e)
 		snprintf(what, sizeof(what), "callback %s", e->cb_sym);
 	else
 		snprintf(what, sizeof(what), "callback 0x%llx", (unsigned long long)e->cb);
-	if (!strstr(ck->incomplete, what))
-		it_check_incomplete(ck, what);
+	it_check_untraced(ck, what);
+}
+
+/* A custom allocator's free that could not be attached: its frees go unjudged. */
+static void untraced_allocator(struct it_check *ck, const struct it_event *e)
+{
+	char what[200];
+
+	it_check_allocator_name(e, what, sizeof(what));
+	it_check_untraced(ck, what);
 }
 
 int it_check_event(struct it_check *ck, const struct it_event *e)
@@ -170,6 +193,8 @@ int it_check_event(struct it_check *ck, const struct it_event *e)
 	}
 	if (e->kind == IT_K_META_DETACHED && e->ret < 0)
 		untraced_callback(ck, e);
+	if (e->kind == IT_K_META_ALLOCATOR && e->ret < 0)
+		untraced_allocator(ck, e);
 	it_model_pre(&ck->model, e);
 	/* in table order, as before: violations are kept in the order found */
 	if ((unsigned)e->kind < IT_K__MAX && (unsigned)e->phase <= IT_PH_POINT)

@@ -10,6 +10,16 @@
  *   FREEING         NOTIFYING     -            VIOLATION
  *   NOTIFYING       NOTIFYING     NOTIFIED     VIOLATION
  *   NOTIFIED        NOTIFYING     NOTIFIED     NOTIFIED
+ *
+ * The automaton can only judge an allocator free it sees.  The free's
+ * records name the function it calls (cb: active_allocator->ops->free).
+ * A free of an ID known to be live that ends without that call seen:
+ *   - the function became traced only after this free began (a custom
+ *     allocator registered while tracing: the tool follows it from its
+ *     first free on, META_ALLOCATOR): unknown, not judged;
+ *   - else it is not traced (could not be attached, or a probe that no
+ *     longer fires): the run is inconclusive, naming it, rather than a
+ *     pass on frees nothing judged.
  */
 #include "inv.h"
 
@@ -27,12 +37,36 @@ static const char *const state_name[] = {
 	"before the FREE notification", "while the FREE chain was running", "after FREE",
 };
 
+/* ioasid_free_locked() EXIT: was its allocator free seen? */
+static void free_end(struct it_check *ck, const struct it_event *e)
+{
+	struct it_model *m = it_check_model(ck);
+	struct it_frame *f = it_model_frame(m, e);
+	struct it_id *id;
+	uint64_t since;
+	char what[200];
+
+	if (!e->cb || !f || !f->op || f->op->allocator_freed ||
+	    !(e->flags & IT_F_HAS_ID) || !(id = it_model_id(m, e->ioasid)) ||
+	    id->life != IT_ID_LIVE || id->gen != f->op->id_gen)
+		return;		/* nothing to free, or the free was seen */
+	if (it_model_allocator_traced(m, e->cb, &since) && f->ev.ts_ns < since)
+		return;		/* freed before its allocator free was traced */
+	it_check_allocator_name(e, what, sizeof(what));
+	it_check_untraced(ck, what);
+}
+
 static void event(struct it_check *ck, const struct it_event *e)
 {
 	struct it_task *t;
 	struct it_frame *fl;
 	int ev, to;
 
+	if (e->kind == IT_K_FREE_LOCKED) {
+		if (e->phase == IT_PH_EXIT)
+			free_end(ck, e);
+		return;
+	}
 	if (e->kind == IT_K_CHAIN && e->cmd == IT_CMD_FREE && e->phase != IT_PH_POINT)
 		ev = e->phase == IT_PH_ENTER ? E_CHAIN_ENTER : E_CHAIN_EXIT;
 	else if (e->kind == IT_K_ALLOCATOR_FREE && e->phase == IT_PH_ENTER)
@@ -42,8 +76,10 @@ static void event(struct it_check *ck, const struct it_event *e)
 	t = it_model_task(it_check_model(ck), e->tid);
 	if (!t || !(fl = it_model_enclosing(t, IT_K_FREE_LOCKED)) || !fl->op)
 		return;	/* not inside a free: not this rule's business */
-	if (ev == E_ALLOCATOR_FREE)
+	if (ev == E_ALLOCATOR_FREE) {
 		it_check_evaluated(ck, 1);
+		fl->op->allocator_freed = true;
+	}
 	to = next[fl->op->free_state][ev];
 	if (to == BAD) {
 		it_check_violate(ck, 1, e, &fl->ev,
@@ -63,7 +99,7 @@ const struct it_invariant it_inv_free_order = {
 		  "precedes active_allocator->ops->free() in ioasid_free_locked()",
 	.on = {
 		[IT_PH_ENTER] = IT_ON(IT_K_CHAIN) | IT_ON(IT_K_ALLOCATOR_FREE),
-		[IT_PH_EXIT] = IT_ON(IT_K_CHAIN),
+		[IT_PH_EXIT] = IT_ON(IT_K_CHAIN) | IT_ON(IT_K_FREE_LOCKED),
 	},
 	.event = event,
 };

@@ -124,6 +124,29 @@ struct it_sub *it_model_sub(struct it_model *m, uint64_t nb)
 	return NULL;
 }
 
+bool it_model_allocator_traced(const struct it_model *m, uint64_t fn, uint64_t *since_ns)
+{
+	int i;
+
+	for (i = 0; i < m->nafree; i++)
+		if (m->afree[i].fn == fn) {
+			*since_ns = m->afree[i].since_ns;
+			return true;
+		}
+	return false;
+}
+
+/* fn is traced from since_ns on; the first word about a function stays. */
+static void allocator_traced(struct it_model *m, uint64_t fn, uint64_t since_ns)
+{
+	uint64_t had;
+
+	if (!fn || it_model_allocator_traced(m, fn, &had) || m->nafree == IT_MODEL_MAX_ALLOCATORS)
+		return;
+	m->afree[m->nafree].fn = fn;
+	m->afree[m->nafree++].since_ns = since_ns;
+}
+
 static struct it_sub *sub_get(struct it_model *m, uint64_t nb)
 {
 	struct it_sub *s = it_model_sub(m, nb);
@@ -382,6 +405,14 @@ void it_model_pre(struct it_model *m, const struct it_event *e)
 		if ((s = it_model_sub(m, e->nb)))
 			s->traced = false;
 		return;
+	case IT_K_META_ALLOCATOR:
+		if (e->ret == 0)
+			allocator_traced(m, e->cb, e->ts_ns);
+		return;
+	case IT_K_ALLOCATOR_FREE:
+		if (e->phase == IT_PH_ENTER)
+			allocator_traced(m, e->cb, 0);
+		break;
 	default:
 		break;
 	}

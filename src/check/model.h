@@ -25,6 +25,7 @@
 #include "map.h"
 
 #define IT_MODEL_MAX_SUBS	64	/* subscribers on the chain at once */
+#define IT_MODEL_MAX_ALLOCATORS	16	/* allocator frees known traced */
 #define IT_MODEL_MAX_DEPTH	32	/* frames per task */
 
 /* A subscriber: one notifier_block on ioasid_chain. */
@@ -116,6 +117,7 @@ struct it_op {
 	int nnb;
 	/* ioasid_free_locked(): the free-order automaton's state (inv 1) */
 	int free_state;
+	bool allocator_freed;	/* ... and an allocator free was seen inside it */
 	uint32_t id_gen;	/* the ID's generation when the op began */
 	struct it_op *next_free;	/* model.c's free list */
 	/* per subscriber, how many callbacks it got inside this op */
@@ -137,12 +139,20 @@ struct it_task {
 	int overflow;			/* frames beyond the stack, not tracked */
 };
 
+/* An allocator free (ops->free) the trace sees, and from when. */
+struct it_allocator_free {
+	uint64_t fn;
+	uint64_t since_ns;	/* META_ALLOCATOR's time; 0: seen running, traced from the start */
+};
+
 struct it_model {
 	struct it_map ids;		/* id -> struct it_id */
 	struct it_map tasks;		/* tid -> struct it_task */
 	struct it_map sets;		/* sid -> struct it_set */
 	struct it_sub subs[IT_MODEL_MAX_SUBS];
 	int nsubs;
+	struct it_allocator_free afree[IT_MODEL_MAX_ALLOCATORS];
+	int nafree;
 	uint64_t unmatched_exits;	/* EXITs whose ENTER we never saw */
 	/* the task of the previous lookup: events come in runs per task, and
 	 * tasks are never removed before it_model_fini() */
@@ -165,6 +175,8 @@ struct it_frame *it_model_enclosing(struct it_task *t, enum it_kind k);
 struct it_id *it_model_id(struct it_model *m, uint32_t id);	/* creates UNKNOWN */
 struct it_set *it_model_set(struct it_model *m, int32_t sid);	/* NULL if unknown */
 struct it_sub *it_model_sub(struct it_model *m, uint64_t nb);	/* NULL if unknown */
+/* The allocator free fn is traced, since *since_ns (false: not known traced). */
+bool it_model_allocator_traced(const struct it_model *m, uint64_t fn, uint64_t *since_ns);
 
 /* The IOASID a chain call is about: its args, else the enclosing op's. */
 uint32_t it_model_chain_id(struct it_task *t, const struct it_event *chain_enter);

@@ -193,17 +193,78 @@ static inline void sim_notify(struct sim *s, uint32_t tid, uint32_t cmd, const s
 	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, tid, a->id, cmd, SIM_NOTIFY_OK);
 }
 
+/* The allocator free a free calls (active_allocator->ops->free). */
+struct sim_allocator {
+	uint64_t fn;		/* 0: not known (a recording made before it was) */
+	const char *sym, *mod;
+	bool traced;		/* its calls show up as ALLOCATOR_FREE events */
+};
+
+static const struct sim_allocator SIM_DEFAULT_FREE = { 0xd000, "default_free", NULL, true };
+
+/* ioasid_free_locked()'s ENTER or EXIT: it names the free it calls. */
+static inline uint64_t sim_free_locked(struct sim *s, enum it_phase ph, uint32_t tid, uint32_t id,
+				       const struct sim_allocator *al)
+{
+	struct it_event e = sim_ev(s, IT_K_FREE_LOCKED, ph, tid);
+
+	e.ioasid = id;
+	e.flags |= IT_F_HAS_ID;
+	e.cb = al->fn;
+	e.cb_sym = al->sym;
+	e.cb_mod = al->mod;
+	return sim_feed(s, &e);
+}
+
+/* The allocator free itself (it says which function ran: cb). */
+static inline uint64_t sim_allocator_free(struct sim *s, enum it_phase ph, uint32_t tid, uint32_t id,
+					  const struct sim_allocator *al)
+{
+	struct it_event e = sim_ev(s, IT_K_ALLOCATOR_FREE, ph, tid);
+
+	e.ioasid = id;
+	e.flags |= IT_F_HAS_ID;
+	e.cb = al->fn;
+	e.cb_sym = al->sym;
+	e.cb_mod = al->mod;
+	return sim_feed(s, &e);
+}
+
+/* What the allocator follower announces: al's free traced from now on (err 0) or not. */
+static inline uint64_t sim_allocator_attached(struct sim *s, const struct sim_allocator *al,
+					      int err)
+{
+	struct it_event e = sim_ev(s, IT_K_META_ALLOCATOR, IT_PH_POINT, 0);
+
+	e.cb = al->fn;
+	e.cb_sym = al->sym;
+	e.cb_mod = al->mod;
+	e.ret = err;
+	if (err)
+		e.flags |= IT_F_HAS_RET;
+	return sim_feed(s, &e);
+}
+
+/* ioasid_free(id) of a conforming kernel whose allocator free is al. */
+static inline void sim_free_by(struct sim *s, uint32_t tid, const struct sim_args *a,
+			       const struct sim_sub *subs, int n, const struct sim_allocator *al)
+{
+	sim_call(s, IT_K_FREE, IT_PH_ENTER, tid, a->id, 0, 0);
+	sim_free_locked(s, IT_PH_ENTER, tid, a->id, al);
+	sim_chain(s, tid, 2 /* FREE */, a, subs, n);
+	if (al->traced) {
+		sim_allocator_free(s, IT_PH_ENTER, tid, a->id, al);
+		sim_allocator_free(s, IT_PH_EXIT, tid, a->id, al);
+	}
+	sim_free_locked(s, IT_PH_EXIT, tid, a->id, al);
+	sim_call(s, IT_K_FREE, IT_PH_EXIT, tid, a->id, 0, 0);
+}
+
 /* ioasid_free(id) of a conforming kernel. */
 static inline void sim_free(struct sim *s, uint32_t tid, const struct sim_args *a,
 			    const struct sim_sub *subs, int n)
 {
-	sim_call(s, IT_K_FREE, IT_PH_ENTER, tid, a->id, 0, 0);
-	sim_call(s, IT_K_FREE_LOCKED, IT_PH_ENTER, tid, a->id, 0, 0);
-	sim_chain(s, tid, 2 /* FREE */, a, subs, n);
-	sim_call(s, IT_K_ALLOCATOR_FREE, IT_PH_ENTER, tid, a->id, 0, 0);
-	sim_call(s, IT_K_ALLOCATOR_FREE, IT_PH_EXIT, tid, a->id, 0, 0);
-	sim_call(s, IT_K_FREE_LOCKED, IT_PH_EXIT, tid, a->id, 0, 0);
-	sim_call(s, IT_K_FREE, IT_PH_EXIT, tid, a->id, 0, 0);
+	sim_free_by(s, tid, a, subs, n, &SIM_DEFAULT_FREE);
 }
 
 #endif

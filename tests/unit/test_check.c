@@ -501,6 +501,119 @@ static void test_untraced_callback_is_inconclusive(void **state)
 	assert_string_equal(r.reason, "not traced: callback harness_vdcm_notify");
 }
 
+/*
+ * A custom allocator registered after start-up: its free is not traced, so
+ * the frees that go through it cannot be judged by invariant 1.  Named
+ * once, however many frees; not a pass.
+ */
+static void test_untraced_allocator_free_is_inconclusive(void **state)
+{
+	static const struct sim_allocator custom = { 0xe000, "custom_free", "ioasid_allocator",
+						     false };
+	struct sim *s = *state;
+	struct sim_args a2 = ARGS;
+	struct it_check_report r;
+
+	prologue(s);
+	sim_free(s, PUB, &ARGS, TWO, 2);		/* the default allocator: judged */
+	sim_alloc(s, PUB, SID, PDATA, ID);
+	sim_free_by(s, PUB, &ARGS, TWO, 2, &custom);
+	a2.id = ID + 1;
+	sim_alloc(s, PUB, SID, PDATA, a2.id);
+	sim_free_by(s, PUB, &a2, TWO, 2, &custom);
+	r = finish(s);
+	assert_int_equal(r.nv_total, 0);
+	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
+	assert_string_equal(r.reason, "not traced: allocator free custom_free [ioasid_allocator]");
+	assert_int_equal(r.res[0].checked, 1);
+}
+
+/*
+ * A custom allocator registered while tracing, as the allocator follower
+ * sees it: the first free names custom_free, the follower attaches it and
+ * says so (META_ALLOCATOR, stamped after that free began, delivered before
+ * its EXIT).  That free is unknown, not judged; the frees after it are
+ * judged; a later free of the same function without its allocator free
+ * (a probe that no longer fires) makes the run inconclusive.
+ */
+static void follow_custom_allocator(struct sim *s)
+{
+	static const struct sim_allocator custom = { 0xe000, "custom_free", "ioasid_allocator",
+						     true };
+	struct sim_args a2 = ARGS;
+
+	prologue(s);
+	sim_call(s, IT_K_FREE, IT_PH_ENTER, PUB, ID, 0, 0);
+	sim_free_locked(s, IT_PH_ENTER, PUB, ID, &custom);
+	sim_allocator_attached(s, &custom, 0);
+	sim_chain(s, PUB, IT_CMD_FREE, &ARGS, TWO, 2);
+	sim_free_locked(s, IT_PH_EXIT, PUB, ID, &custom);
+	sim_call(s, IT_K_FREE, IT_PH_EXIT, PUB, ID, 0, 0);
+	a2.id = ID + 1;
+	sim_alloc(s, PUB, SID, PDATA, a2.id);
+	sim_free_by(s, PUB, &a2, TWO, 2, &custom);
+}
+
+static void test_followed_allocator_free_is_judged_from_then_on(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+
+	follow_custom_allocator(s);
+	r = finish(s);
+	assert_int_equal(r.verdict, IT_VERDICT_PASS);
+	assert_int_equal(r.res[0].checked, 1);
+}
+
+static void test_followed_allocator_free_that_stops_firing(void **state)
+{
+	static const struct sim_allocator gone = { 0xe000, "custom_free", "ioasid_allocator",
+						   false };
+	struct sim *s = *state;
+	struct it_check_report r;
+
+	follow_custom_allocator(s);
+	sim_alloc(s, PUB, SID, PDATA, ID);
+	sim_free_by(s, PUB, &ARGS, TWO, 2, &gone);
+	r = finish(s);
+	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
+	assert_string_equal(r.reason, "not traced: allocator free custom_free [ioasid_allocator]");
+}
+
+/* The follower could not attach a custom allocator's free: said at once. */
+static void test_unattachable_allocator_free_is_inconclusive(void **state)
+{
+	static const struct sim_allocator custom = { 0xe000, "custom_free", NULL, false };
+	struct sim *s = *state;
+	struct it_check_report r;
+
+	prologue(s);
+	sim_allocator_attached(s, &custom, -22);
+	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
+	r = finish(s);
+	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
+	assert_string_equal(r.reason, "not traced: allocator free custom_free");
+}
+
+/*
+ * What needs no allocator free: an ID allocated before tracing (its free
+ * may find nothing to free), and a recording whose frees do not name their
+ * allocator free (made before records carried it).
+ */
+static void test_free_without_allocator_free_when_unknown(void **state)
+{
+	static const struct sim_allocator unnamed = { 0, NULL, NULL, false };
+	static const struct sim_allocator custom = { 0xe000, "custom_free", NULL, false };
+	struct sim *s = *state;
+	struct sim_args old = ARGS;
+
+	prologue(s);
+	sim_free_by(s, PUB, &ARGS, TWO, 2, &unnamed);
+	old.id = ID + 7;		/* never seen allocated */
+	sim_free_by(s, PUB, &old, TWO, 2, &custom);
+	assert_int_equal(finish(s).verdict, IT_VERDICT_PASS);
+}
+
 static void test_detached_callback_still_passes(void **state)
 {
 	struct sim *s = *state;
@@ -621,6 +734,11 @@ int main(void)
 		T(test_lost_events_make_it_inconclusive),
 		T(test_missing_attach_point_is_inconclusive),
 		T(test_untraced_callback_is_inconclusive),
+		T(test_untraced_allocator_free_is_inconclusive),
+		T(test_free_without_allocator_free_when_unknown),
+		T(test_followed_allocator_free_is_judged_from_then_on),
+		T(test_followed_allocator_free_that_stops_firing),
+		T(test_unattachable_allocator_free_is_inconclusive),
 		T(test_detached_callback_still_passes),
 		T(test_truncated_recording_is_inconclusive),
 		T(test_no_events_is_inconclusive),
