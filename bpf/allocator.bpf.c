@@ -19,26 +19,4 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-SEC("fentry")
-int BPF_PROG(af_fentry, __u64 id, __u64 opaque)
-{
-	return it_enter(ctx, 0, IT_K_ALLOCATOR_FREE, id, opaque, 0, bpf_get_func_ip(ctx));
-}
-
-SEC("fexit")
-int BPF_PROG(af_fexit, __u64 id, __u64 opaque)
-{
-	return it_exit(ctx, 0, IT_K_ALLOCATOR_FREE, 0);
-}
-
-SEC("kprobe")
-int BPF_KPROBE(af_kprobe, __u64 id, __u64 opaque)
-{
-	return it_enter(ctx, 1, IT_K_ALLOCATOR_FREE, id, opaque, 0, bpf_get_func_ip(ctx));
-}
-
-SEC("kretprobe")
-int BPF_KRETPROBE(af_kretprobe)
-{
-	return it_exit(ctx, 1, IT_K_ALLOCATOR_FREE, 0);
-}
+IT_ALLOCATOR_FREE_PROGS("fentry", af_fentry, "fexit", af_fexit, af_kprobe, af_kretprobe)

@@ -635,4 +635,20 @@ static __always_inline int it_exit(void *ctx, int kprobe, __u8 kind, __u64 ret)
 	return it_exit_a0(ctx, kprobe, kind, ret, 0);
 }
 
+/*
+ * The four programs of an allocator's free (ops->free(id, opaque)):
+ * default_free by name in events.bpf.c, a custom allocator's in
+ * allocator.bpf.c (its target known at run time).  a3 carries the
+ * function's address, so records say which free ran.
+ */
+#define IT_ALLOCATOR_FREE_PROGS(fe_sec, fe, fx_sec, fx, kp, kr)		\
+SEC(fe_sec) int BPF_PROG(fe, __u64 id, __u64 opaque)			\
+{ return it_enter(ctx, 0, IT_K_ALLOCATOR_FREE, id, opaque, 0, bpf_get_func_ip(ctx)); } \
+SEC(fx_sec) int BPF_PROG(fx, __u64 id, __u64 opaque)			\
+{ return it_exit(ctx, 0, IT_K_ALLOCATOR_FREE, 0); }			\
+SEC("kprobe") int BPF_KPROBE(kp, __u64 id, __u64 opaque)		\
+{ return it_enter(ctx, 1, IT_K_ALLOCATOR_FREE, id, opaque, 0, bpf_get_func_ip(ctx)); } \
+SEC("kretprobe") int BPF_KRETPROBE(kr)					\
+{ return it_exit(ctx, 1, IT_K_ALLOCATOR_FREE, 0); }
+
 #endif

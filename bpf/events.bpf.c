@@ -157,32 +157,11 @@ int BPF_KRETPROBE(kr_blocking_notifier_call_chain, __u64 ret)
 
 /*
  * The default allocator's free, by name (a custom allocator's free is
- * known only at run time: allocator.bpf.c).  a3 carries the function's
- * address so records say which free ran.
+ * known only at run time: allocator.bpf.c); the kprobe pair serves it in
+ * kprobe mode (src/attach.c: its kprobe_prog is "allocator_free").
  */
-SEC("fentry/default_free")
-int BPF_PROG(fe_default_free, __u64 id, __u64 opaque)
-{
-	return it_enter(ctx, 0, IT_K_ALLOCATOR_FREE, id, opaque, 0, bpf_get_func_ip(ctx));
-}
-
-SEC("fexit/default_free")
-int BPF_PROG(fx_default_free, __u64 id, __u64 opaque)
-{
-	return it_exit(ctx, 0, IT_K_ALLOCATOR_FREE, 0);
-}
-
-SEC("kprobe")
-int BPF_KPROBE(kp_allocator_free, __u64 id, __u64 opaque)
-{
-	return it_enter(ctx, 1, IT_K_ALLOCATOR_FREE, id, opaque, 0, bpf_get_func_ip(ctx));
-}
-
-SEC("kretprobe")
-int BPF_KRETPROBE(kr_allocator_free)
-{
-	return it_exit(ctx, 1, IT_K_ALLOCATOR_FREE, 0);
-}
+IT_ALLOCATOR_FREE_PROGS("fentry/default_free", fe_default_free, "fexit/default_free",
+			fx_default_free, kp_allocator_free, kr_allocator_free)
 
 /*
  * Callbacks on ioasid_chain attached with kprobes (module callbacks in

@@ -202,11 +202,14 @@ struct sim_allocator {
 
 static const struct sim_allocator SIM_DEFAULT_FREE = { 0xd000, "default_free", NULL, true };
 
-/* ioasid_free_locked()'s ENTER or EXIT: it names the free it calls. */
-static inline uint64_t sim_free_locked(struct sim *s, enum it_phase ph, uint32_t tid, uint32_t id,
-				       const struct sim_allocator *al)
+/*
+ * A record of ID that names al's free in cb: ioasid_free_locked() (the
+ * free it calls) or the allocator free itself (the one that ran).
+ */
+static inline uint64_t sim_naming(struct sim *s, enum it_kind k, enum it_phase ph, uint32_t tid,
+				  uint32_t id, const struct sim_allocator *al)
 {
-	struct it_event e = sim_ev(s, IT_K_FREE_LOCKED, ph, tid);
+	struct it_event e = sim_ev(s, k, ph, tid);
 
 	e.ioasid = id;
 	e.flags |= IT_F_HAS_ID;
@@ -216,18 +219,10 @@ static inline uint64_t sim_free_locked(struct sim *s, enum it_phase ph, uint32_t
 	return sim_feed(s, &e);
 }
 
-/* The allocator free itself (it says which function ran: cb). */
-static inline uint64_t sim_allocator_free(struct sim *s, enum it_phase ph, uint32_t tid, uint32_t id,
-					  const struct sim_allocator *al)
+static inline uint64_t sim_free_locked(struct sim *s, enum it_phase ph, uint32_t tid, uint32_t id,
+				       const struct sim_allocator *al)
 {
-	struct it_event e = sim_ev(s, IT_K_ALLOCATOR_FREE, ph, tid);
-
-	e.ioasid = id;
-	e.flags |= IT_F_HAS_ID;
-	e.cb = al->fn;
-	e.cb_sym = al->sym;
-	e.cb_mod = al->mod;
-	return sim_feed(s, &e);
+	return sim_naming(s, IT_K_FREE_LOCKED, ph, tid, id, al);
 }
 
 /* What the allocator follower announces: al's free traced from now on (err 0) or not. */
@@ -253,8 +248,8 @@ static inline void sim_free_by(struct sim *s, uint32_t tid, const struct sim_arg
 	sim_free_locked(s, IT_PH_ENTER, tid, a->id, al);
 	sim_chain(s, tid, 2 /* FREE */, a, subs, n);
 	if (al->traced) {
-		sim_allocator_free(s, IT_PH_ENTER, tid, a->id, al);
-		sim_allocator_free(s, IT_PH_EXIT, tid, a->id, al);
+		sim_naming(s, IT_K_ALLOCATOR_FREE, IT_PH_ENTER, tid, a->id, al);
+		sim_naming(s, IT_K_ALLOCATOR_FREE, IT_PH_EXIT, tid, a->id, al);
 	}
 	sim_free_locked(s, IT_PH_EXIT, tid, a->id, al);
 	sim_call(s, IT_K_FREE, IT_PH_EXIT, tid, a->id, 0, 0);
