@@ -79,10 +79,26 @@ void it_allocators_seed(struct it_allocators *al, const struct it_kernel *k)
 	struct it_pipeline *p = al->consumer.pipe;
 	struct it_event e = { .cb = k->allocator_free, .kind = IT_K_FREE_LOCKED,
 			      .phase = IT_PH_ENTER };
+	size_t i;
 
 	al->default_free = k->default_free_addr;
 	if (!p || !al->a->cfg.emit_events)
 		return;
+	/*
+	 * default_free is an attach point, traced from before this: said
+	 * too, so check (live or from a recording) knows a default free that
+	 * never runs is the kernel's doing, not an unseen one.
+	 */
+	for (i = 0; i < al->a->rep.n; i++) {
+		const struct it_point_state *ps = &al->a->rep.pts[i];
+		struct it_allocator_fn d = { .fn = ps->addr };
+
+		if (ps->kind != IT_K_ALLOCATOR_FREE || ps->mode == IT_MODE_NONE || ps->skipped ||
+		    !ps->addr)
+			continue;
+		snprintf(d.sym, sizeof(d.sym), "%s", ps->func);
+		announce(al, &d);
+	}
 	/* A free's allocator may be a module loaded after start-up. */
 	p->dec.reload_on_miss = true;
 	if (!k->allocator_free)

@@ -12,14 +12,20 @@
  *   NOTIFIED        NOTIFYING     NOTIFIED     NOTIFIED
  *
  * The automaton can only judge an allocator free it sees.  The free's
- * records name the function it calls (cb: active_allocator->ops->free).
- * A free of an ID known to be live that ends without that call seen:
- *   - the function became traced only after this free began (a custom
- *     allocator registered while tracing: the tool follows it from its
- *     first free on, META_ALLOCATOR): unknown, not judged;
- *   - else it is not traced (could not be attached, or a probe that no
- *     longer fires): the run is inconclusive, naming it, rather than a
- *     pass on frees nothing judged.
+ * records name the function it calls (cb: active_allocator->ops->free),
+ * and META_ALLOCATOR says from when one is traced (default_free from the
+ * start; a custom allocator's from when the tool followed it).  A free of
+ * an ID known to be live that ends without that call seen:
+ *   - the function is not traced (could not be attached, or never
+ *     followed): the run is inconclusive, naming it, rather than a pass
+ *     on frees nothing judged;
+ *   - it became traced only after this free began (the free that named a
+ *     newly registered allocator): unknown, not judged;
+ *   - traced, and it ran in earlier frees but not in this one: a probe
+ *     that stopped firing (its module was reloaded, say): inconclusive;
+ *   - traced and never seen running: the kernel frees without calling
+ *     it (the inv9 mutant does the allocator's work inline): nothing
+ *     for this rule to judge.
  */
 #include "inv.h"
 
@@ -42,16 +48,17 @@ static void free_end(struct it_check *ck, const struct it_event *e)
 {
 	struct it_model *m = it_check_model(ck);
 	struct it_frame *f = it_model_frame(m, e);
+	const struct it_allocator_free *a;
 	struct it_id *id;
-	uint64_t since;
 	char what[200];
 
 	if (!e->cb || !f || !f->op || f->op->allocator_freed ||
 	    !(e->flags & IT_F_HAS_ID) || !(id = it_model_id(m, e->ioasid)) ||
 	    id->life != IT_ID_LIVE || id->gen != f->op->id_gen)
 		return;		/* nothing to free, or the free was seen */
-	if (it_model_allocator_traced(m, e->cb, &since) && f->ev.ts_ns < since)
-		return;		/* freed before its allocator free was traced */
+	a = it_model_allocator(m, e->cb);
+	if (a && (f->ev.ts_ns < a->since_ns || !a->ran))
+		return;		/* traced only after it began, or never called */
 	it_check_allocator_name(e, what, sizeof(what));
 	it_check_untraced(ck, what);
 }

@@ -124,27 +124,32 @@ struct it_sub *it_model_sub(struct it_model *m, uint64_t nb)
 	return NULL;
 }
 
-bool it_model_allocator_traced(const struct it_model *m, uint64_t fn, uint64_t *since_ns)
+const struct it_allocator_free *it_model_allocator(const struct it_model *m, uint64_t fn)
 {
 	int i;
 
 	for (i = 0; i < m->nafree; i++)
-		if (m->afree[i].fn == fn) {
-			*since_ns = m->afree[i].since_ns;
-			return true;
-		}
-	return false;
+		if (m->afree[i].fn == fn)
+			return &m->afree[i];
+	return NULL;
 }
 
-/* fn is traced from since_ns on; the first word about a function stays. */
-static void allocator_traced(struct it_model *m, uint64_t fn, uint64_t since_ns)
+/* fn is traced from since_ns on (the first word about it stays); ran: seen running. */
+static void allocator_traced(struct it_model *m, uint64_t fn, uint64_t since_ns, bool ran)
 {
-	uint64_t had;
+	struct it_allocator_free *a = (struct it_allocator_free *)it_model_allocator(m, fn);
 
-	if (!fn || it_model_allocator_traced(m, fn, &had) || m->nafree == IT_MODEL_MAX_ALLOCATORS)
+	if (!fn)
 		return;
-	m->afree[m->nafree].fn = fn;
-	m->afree[m->nafree++].since_ns = since_ns;
+	if (!a) {
+		if (m->nafree == IT_MODEL_MAX_ALLOCATORS)
+			return;
+		a = &m->afree[m->nafree++];
+		a->fn = fn;
+		a->since_ns = since_ns;
+		a->ran = false;
+	}
+	a->ran |= ran;
 }
 
 static struct it_sub *sub_get(struct it_model *m, uint64_t nb)
@@ -407,11 +412,11 @@ void it_model_pre(struct it_model *m, const struct it_event *e)
 		return;
 	case IT_K_META_ALLOCATOR:
 		if (e->ret == 0)
-			allocator_traced(m, e->cb, e->ts_ns);
+			allocator_traced(m, e->cb, e->ts_ns, false);
 		return;
 	case IT_K_ALLOCATOR_FREE:
 		if (e->phase == IT_PH_ENTER)
-			allocator_traced(m, e->cb, 0);
+			allocator_traced(m, e->cb, 0, true);
 		break;
 	default:
 		break;

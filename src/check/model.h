@@ -143,6 +143,7 @@ struct it_task {
 struct it_allocator_free {
 	uint64_t fn;
 	uint64_t since_ns;	/* META_ALLOCATOR's time; 0: seen running, traced from the start */
+	bool ran;		/* an ALLOCATOR_FREE of it was seen */
 };
 
 struct it_model {
@@ -175,8 +176,8 @@ struct it_frame *it_model_enclosing(struct it_task *t, enum it_kind k);
 struct it_id *it_model_id(struct it_model *m, uint32_t id);	/* creates UNKNOWN */
 struct it_set *it_model_set(struct it_model *m, int32_t sid);	/* NULL if unknown */
 struct it_sub *it_model_sub(struct it_model *m, uint64_t nb);	/* NULL if unknown */
-/* The allocator free fn is traced, since *since_ns (false: not known traced). */
-bool it_model_allocator_traced(const struct it_model *m, uint64_t fn, uint64_t *since_ns);
+/* The allocator free fn, if it is known traced (NULL: not known). */
+const struct it_allocator_free *it_model_allocator(const struct it_model *m, uint64_t fn);
 
 /* The IOASID a chain call is about: its args, else the enclosing op's. */
 uint32_t it_model_chain_id(struct it_task *t, const struct it_event *chain_enter);

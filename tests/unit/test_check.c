@@ -580,6 +580,25 @@ static void test_followed_allocator_free_that_stops_firing(void **state)
 	assert_string_equal(r.reason, "not traced: allocator free custom_free [ioasid_allocator]");
 }
 
+/*
+ * A kernel that frees without calling the traced allocator free at all
+ * (the inv9 mutant does default_free's work inline): nothing for
+ * invariant 1 to judge, and no reason to doubt the trace.
+ */
+static void test_traced_allocator_free_never_called(void **state)
+{
+	static const struct sim_allocator inline_free = { 0xd000, "default_free", NULL, false };
+	struct sim *s = *state;
+	struct it_check_report r;
+
+	sim_allocator_attached(s, &inline_free, 0);	/* at start-up */
+	prologue(s);
+	sim_free_by(s, PUB, &ARGS, TWO, 2, &inline_free);
+	r = finish(s);
+	assert_int_equal(r.verdict, IT_VERDICT_PASS);
+	assert_int_equal(r.res[0].checked, 0);
+}
+
 /* The follower could not attach a custom allocator's free: said at once. */
 static void test_unattachable_allocator_free_is_inconclusive(void **state)
 {
@@ -739,6 +758,7 @@ int main(void)
 		T(test_followed_allocator_free_is_judged_from_then_on),
 		T(test_followed_allocator_free_that_stops_firing),
 		T(test_unattachable_allocator_free_is_inconclusive),
+		T(test_traced_allocator_free_never_called),
 		T(test_detached_callback_still_passes),
 		T(test_truncated_recording_is_inconclusive),
 		T(test_no_events_is_inconclusive),
