@@ -18,6 +18,7 @@ struct it_check {
 	int nv;
 	uint64_t nv_total;
 	uint64_t events, lost;
+	uint64_t observed;	/* events of the kernel's calls (events less the meta ones) */
 	bool lost_seen;		/* a META_LOST event came before now */
 	char incomplete[256];	/* what the trace could not see, "" if nothing */
 	bool truncated;		/* a salvaged recording: its end is missing */
@@ -185,6 +186,8 @@ int it_check_event(struct it_check *ck, const struct it_event *e)
 	uint32_t todo;
 
 	ck->events++;
+	if (e->kind < IT_K__BPF_MAX)
+		ck->observed++;
 	if (e->kind == IT_K_META_LOST) {
 		ck->lost += e->lost;
 		if (e->lost)
@@ -280,7 +283,8 @@ void it_check_finish(struct it_check *ck, struct it_check_report *r)
 	} else if (errors || (ck->opts.strict && warnings)) {
 		r->verdict = IT_VERDICT_FAIL;
 		r->reason = "the kernel broke at least one invariant";
-	} else if (ck->events == 0) {
+	} else if (ck->observed == 0) {
+		/* what the tool said of itself (attached ...) is no observation */
 		r->verdict = IT_VERDICT_INCONCLUSIVE;
 		r->reason = "no events: nothing was observed";
 	} else {

@@ -675,6 +675,20 @@ static void test_no_events_is_inconclusive(void **state)
 	assert_int_equal(finish(s).verdict, IT_VERDICT_INCONCLUSIVE);
 }
 
+/* Only what the tool said of itself (callbacks and allocator attached): nothing observed. */
+static void test_only_meta_events_is_inconclusive(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+
+	sim_attached(s, &IOMMU);
+	sim_allocator_attached(s, &SIM_DEFAULT_FREE, 0);
+	r = finish(s);
+	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
+	assert_string_equal(r.reason, "no events: nothing was observed");
+	assert_int_equal(r.events, 2);
+}
+
 static void test_monitor_started_mid_run_stays_silent(void **state)
 {
 	struct sim *s = *state;
@@ -762,6 +776,7 @@ int main(void)
 		T(test_detached_callback_still_passes),
 		T(test_truncated_recording_is_inconclusive),
 		T(test_no_events_is_inconclusive),
+		T(test_only_meta_events_is_inconclusive),
 		T(test_monitor_started_mid_run_stays_silent),
 		T(test_subscriber_attached_late_is_not_expected),
 		T(test_only_mask_disables_others),
