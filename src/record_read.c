@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <zlib.h>
 #include "record.h"
@@ -20,6 +21,7 @@
 #define MAX_FILE	(1ull << 36)	/* 64 GiB: beyond that, a foreign file */
 
 struct it_recfile {
+	size_t maplen;		/* data is file_buf()'s mapping of this size; 0: malloc()'s */
 	unsigned char *data;
 	size_t len;
 	struct it_rec_header hdr;
@@ -320,27 +322,63 @@ static int parse(struct it_recfile *f, char *why, size_t n)
 	return 0;
 }
 
+/*
+ * A file's image is read whole into a private buffer (a snapshot: a file
+ * changed while it is read cannot fault the reader, as a file mapping
+ * could).  Large ones go in an anonymous mapping with huge pages asked
+ * for: on a VM whose page faults are dear, reading a 155 MB recording
+ * into 4 KiB pages took 0.9-1.0 s of kernel time, into 2 MiB ones mostly
+ * 0.04-0.06 s (the whole of `check -i` on it: 1.2 s).
+ */
+#define BIG_FILE	(8u << 20)
+
+static unsigned char *file_buf(size_t len, size_t *maplen)
+{
+	void *p;
+
+	*maplen = 0;
+	if (len >= BIG_FILE) {
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p != MAP_FAILED) {
+			madvise(p, len, MADV_HUGEPAGE);	/* a hint: no huge pages is fine */
+			*maplen = len;
+			return p;
+		}
+	}
+	return malloc(len ? len : 1);
+}
+
+static void file_buf_free(unsigned char *data, size_t maplen)
+{
+	if (maplen)
+		munmap(data, maplen);
+	else
+		free(data);
+}
+
 void it_recfile_free(struct it_recfile *f)
 {
 	if (!f)
 		return;
-	free(f->data);
+	file_buf_free(f->data, f->maplen);
 	free(f->syms);
 	free(f->bsyms);
 	free(f);
 }
 
-static struct it_recfile *take(unsigned char *data, size_t len, unsigned flags, int *err,
-			       char *why, size_t n)
+/* len bytes of data are the image; maplen: as file_buf() set it (0: malloc()'s) */
+static struct it_recfile *take(unsigned char *data, size_t len, size_t maplen, unsigned flags,
+			       int *err, char *why, size_t n)
 {
 	struct it_recfile *f = calloc(1, sizeof(*f));
 
 	if (!f) {
-		free(data);
+		file_buf_free(data, maplen);
 		*err = why_set(why, n, -ENOMEM, "out of memory");
 		return NULL;
 	}
 	f->data = data;
+	f->maplen = maplen;
 	f->len = len;
 	f->flags = flags;
 	*err = parse(f, why, n);
@@ -362,7 +400,7 @@ static struct it_recfile *from_buffer(const void *data, size_t len, unsigned fla
 	}
 	if (len)
 		memcpy(copy, data, len);
-	return take(copy, len, flags, err, why, n);
+	return take(copy, len, 0, flags, err, why, n);
 }
 
 struct it_recfile *it_recfile_from_buffer(const void *data, size_t len, unsigned flags,
@@ -377,7 +415,7 @@ struct it_recfile *it_recfile_open(const char *path, unsigned flags, char *why, 
 {
 	unsigned char *data = NULL;
 	struct stat st;
-	size_t len = 0;
+	size_t len = 0, maplen;
 	int err;
 	FILE *fp = fopen(path, "rb");
 
@@ -390,7 +428,7 @@ struct it_recfile *it_recfile_open(const char *path, unsigned flags, char *why, 
 		why_set(why, n, -EINVAL, "not a regular file of a plausible size");
 		return NULL;
 	}
-	data = malloc(st.st_size ? st.st_size : 1);
+	data = file_buf(st.st_size, &maplen);
 	if (!data) {
 		fclose(fp);
 		why_set(why, n, -ENOMEM, "out of memory");
@@ -400,11 +438,11 @@ struct it_recfile *it_recfile_open(const char *path, unsigned flags, char *why, 
 	err = ferror(fp);
 	fclose(fp);
 	if (err) {
-		free(data);
+		file_buf_free(data, maplen);
 		why_set(why, n, -EIO, "read error");
 		return NULL;
 	}
-	return take(data, len, flags, &err, why, n);
+	return take(data, len, maplen, flags, &err, why, n);
 }
 
 const struct it_rec_header *it_recfile_header(const struct it_recfile *f)
