@@ -1,16 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 #include "allocators.h"
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 /*
  * Stamped when the attach returned: the free's calls are traced from then
@@ -23,7 +14,7 @@ static void announce(struct it_allocators *al, const struct it_allocator_fn *f)
 
 	if (!p)
 		return;
-	it_decode_meta(&p->dec, &e, IT_K_META_ALLOCATOR, mono_ns());
+	it_decode_meta(&p->dec, &e, IT_K_META_ALLOCATOR, it_mono_ns());
 	e.cb = f->fn;
 	e.cb_sym = f->sym[0] ? f->sym : NULL;
 	e.cb_mod = f->mod[0] ? f->mod : NULL;

@@ -1,16 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 #include "chain.h"
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 static void announce(struct it_chain *c, enum it_kind kind, const struct it_chain_cb *cb,
 		     const struct it_chain_nb *nb, int64_t ret, uint64_t ts)
@@ -20,7 +11,7 @@ static void announce(struct it_chain *c, enum it_kind kind, const struct it_chai
 
 	if (!p)
 		return;
-	it_decode_meta(&p->dec, &e, kind, ts ? ts : mono_ns());
+	it_decode_meta(&p->dec, &e, kind, ts ? ts : it_mono_ns());
 	e.cb = cb->cb;
 	e.cb_sym = cb->sym[0] ? cb->sym : NULL;
 	e.cb_mod = cb->mod[0] ? cb->mod : NULL;

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include "decode.h"
 #include "event.h"
 
@@ -105,5 +106,18 @@ void it_pipeline_tick(struct it_pipeline *p, uint64_t now_ns);
 /* Calls every end(); returns the highest verdict. */
 int it_pipeline_end(struct it_pipeline *p);
 void it_pipeline_fini(struct it_pipeline *p);
+
+/*
+ * CLOCK_MONOTONIC now, the clock of bpf_ktime_get_ns(): the time stamp of
+ * a meta event the followers make (a callback or an allocator's free
+ * attached), comparable with the records' times.
+ */
+static inline uint64_t it_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
 
 #endif

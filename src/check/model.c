@@ -124,7 +124,7 @@ struct it_sub *it_model_sub(struct it_model *m, uint64_t nb)
 	return NULL;
 }
 
-const struct it_allocator_free *it_model_allocator(const struct it_model *m, uint64_t fn)
+static struct it_allocator_free *allocator_find(struct it_model *m, uint64_t fn)
 {
 	int i;
 
@@ -134,10 +134,15 @@ const struct it_allocator_free *it_model_allocator(const struct it_model *m, uin
 	return NULL;
 }
 
+const struct it_allocator_free *it_model_allocator(const struct it_model *m, uint64_t fn)
+{
+	return allocator_find((struct it_model *)m, fn);
+}
+
 /* fn is traced from since_ns on (the first word about it stays); ran: seen running. */
 static void allocator_traced(struct it_model *m, uint64_t fn, uint64_t since_ns, bool ran)
 {
-	struct it_allocator_free *a = (struct it_allocator_free *)it_model_allocator(m, fn);
+	struct it_allocator_free *a = allocator_find(m, fn);
 
 	if (!fn)
 		return;
