@@ -108,6 +108,12 @@ void it_check_incomplete(struct it_check *ck, const char *what);
 void it_check_untraced(struct it_check *ck, const char *what);
 /* "allocator free SYM [MOD]" for an event naming one in cb (what it_check_untraced takes). */
 void it_check_allocator_name(const struct it_event *e, char *buf, size_t len);
+/*
+ * Anything else the run could not see (events BPF could not pair, a table
+ * that filled up, ...): cause is a phrase naming it with its count.  Any
+ * call makes the verdict inconclusive; the reason lists every cause once.
+ */
+void it_check_unseen(struct it_check *ck, const char *cause);
 /* The stream is a salvaged recording's: its end is missing (inconclusive). */
 void it_check_truncated(struct it_check *ck);
 /* Records lost in transport (the summary's count at the end). */

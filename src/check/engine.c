@@ -21,8 +21,9 @@ struct it_check {
 	uint64_t observed;	/* events of the kernel's calls (events less the meta ones) */
 	bool lost_seen;		/* a META_LOST event came before now */
 	char incomplete[256];	/* what the trace could not see, "" if nothing */
+	char unseen[512];	/* it_check_unseen() causes, "" if none */
 	bool truncated;		/* a salvaged recording: its end is missing */
-	char reason[320];
+	char reason[1024];
 	bool stop;
 };
 
@@ -217,6 +218,15 @@ void it_check_incomplete(struct it_check *ck, const char *what)
 	snprintf(ck->incomplete + n, sizeof(ck->incomplete) - n, "%s%s", n ? ", " : "", what);
 }
 
+void it_check_unseen(struct it_check *ck, const char *cause)
+{
+	size_t n = strlen(ck->unseen);
+
+	if (strstr(ck->unseen, cause))
+		return;
+	snprintf(ck->unseen + n, sizeof(ck->unseen) - n, "%s%s", n ? "; " : "", cause);
+}
+
 void it_check_truncated(struct it_check *ck)
 {
 	ck->truncated = true;
@@ -278,6 +288,12 @@ void it_check_finish(struct it_check *ck, struct it_check_report *r)
 		for (i = 0; i < ck->nv; i++)
 			ck->v[i].suspect = true;
 		snprintf(ck->reason, sizeof(ck->reason), "not traced: %s", ck->incomplete);
+		r->verdict = IT_VERDICT_INCONCLUSIVE;
+		r->reason = ck->reason;
+	} else if (ck->unseen[0]) {
+		for (i = 0; i < ck->nv; i++)
+			ck->v[i].suspect = true;
+		snprintf(ck->reason, sizeof(ck->reason), "could not see: %s", ck->unseen);
 		r->verdict = IT_VERDICT_INCONCLUSIVE;
 		r->reason = ck->reason;
 	} else if (errors || (ck->opts.strict && warnings)) {
