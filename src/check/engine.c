@@ -238,12 +238,42 @@ void it_check_lost(struct it_check *ck, uint64_t lost)
 		ck->lost = lost;
 }
 
+/* What the model could not keep or pair becomes a cause of its own. */
+static void model_unseen(struct it_check *ck)
+{
+	const struct it_model_unseen *u = &ck->model.unseen;
+	char cause[96];
+
+	if (u->unmatched_exits) {
+		snprintf(cause, sizeof(cause), "%llu exits without their entry",
+			 (unsigned long long)u->unmatched_exits);
+		it_check_unseen(ck, cause);
+	}
+	if (u->lost_exits) {
+		snprintf(cause, sizeof(cause), "%llu entries without their exit",
+			 (unsigned long long)u->lost_exits);
+		it_check_unseen(ck, cause);
+	}
+	if (u->deep_frames) {
+		snprintf(cause, sizeof(cause), "%llu calls nested deeper than %d",
+			 (unsigned long long)u->deep_frames, IT_MODEL_MAX_DEPTH);
+		it_check_unseen(ck, cause);
+	}
+	if (u->table_full) {
+		snprintf(cause, sizeof(cause), "the checker's tables were full %llu times",
+			 (unsigned long long)u->table_full);
+		it_check_unseen(ck, cause);
+	}
+}
+
 void it_check_finish(struct it_check *ck, struct it_check_report *r)
 {
-	uint64_t errors = 0, warnings = 0;
+	uint64_t errors = 0, warnings = 0, evaluated = 0;
 	int i;
 
+	model_unseen(ck);
 	for (i = 0; i < it_ninvariants; i++) {
+		evaluated += ck->res[i].checked;
 		if (ck->res[i].inv->severity == IT_SEV_ERROR)
 			errors += ck->res[i].violations;
 		else
@@ -303,6 +333,9 @@ void it_check_finish(struct it_check *ck, struct it_check_report *r)
 		/* what the tool said of itself (attached ...) is no observation */
 		r->verdict = IT_VERDICT_INCONCLUSIVE;
 		r->reason = "no events: nothing was observed";
+	} else if (!evaluated) {
+		r->verdict = IT_VERDICT_INCONCLUSIVE;
+		r->reason = "no rule was evaluated: nothing the rules judge was observed";
 	} else {
 		r->verdict = IT_VERDICT_PASS;
 		r->reason = warnings ? "conforming (warnings only)" : "conforming";

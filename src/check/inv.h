@@ -27,6 +27,6 @@ static inline struct it_chain_call *it_callback_chain(struct it_model *m,
 
 extern const struct it_invariant it_inv_free_order, it_inv_delivery,
 	it_inv_priority, it_inv_unknown_id, it_inv_args, it_inv_context,
-	it_inv_reentry, it_inv_binding, it_inv_reuse, it_inv_late;
+	it_inv_reentry, it_inv_binding, it_inv_reuse, it_inv_late, it_inv_final;
 
 #endif

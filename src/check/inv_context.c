@@ -3,7 +3,8 @@
  * Invariant 6: the chain runs with ioasid_allocator_lock held by the
  * notifying task, in a context that may sleep (it is a blocking chain and
  * subscribers take mutexes).  Judged at each chain call's ENTER from the
- * flags the BPF side computed; "unknown" flags are not judged.
+ * flags the BPF side computed; "unknown" flags are not judged, and "may
+ * sleep" only when the preempt count was read (IT_F_PREEMPT_KNOWN).
  */
 #include "inv.h"
 
@@ -16,9 +17,7 @@ static void event(struct it_check *ck, const struct it_event *e)
 	if (e->kind != IT_K_CHAIN || e->phase != IT_PH_ENTER)
 		return;
 	if ((t = it_model_task(it_check_model(ck), e->tid))) {
-		op = it_model_enclosing(t, IT_K_NOTIFY);
-		if (!op)
-			op = it_model_enclosing(t, IT_K_FREE_LOCKED);
+		op = it_model_op_below(t, t->depth - 1);
 		cause = op ? &op->ev : NULL;
 	}
 	it_check_evaluated(ck, 6);
@@ -26,7 +25,7 @@ static void event(struct it_check *ck, const struct it_event *e)
 		it_check_violate(ck, 6, e, cause,
 				 "%s chain ran without ioasid_allocator_lock held by %s[%u]",
 				 it_cmd_name(e->cmd) ?: "?", e->comm, e->tid);
-	if (!(e->flags & IT_F_MAY_SLEEP))
+	if ((e->flags & IT_F_PREEMPT_KNOWN) && !(e->flags & IT_F_MAY_SLEEP))
 		it_check_violate(ck, 6, e, cause,
 				 "%s chain ran in atomic context (preempt_count 0x%x)",
 				 it_cmd_name(e->cmd) ?: "?", e->preempt_count);

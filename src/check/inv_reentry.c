@@ -3,7 +3,9 @@
  * Invariant 7: no callback re-enters an IOASID API that takes
  * ioasid_allocator_lock.  The chain runs under that mutex (invariant 6), so
  * such a call self-deadlocks (seed) or corrupts state.  Judged at the API's
- * ENTER: any CALLBACK frame below it on the same task is the culprit.
+ * ENTER: a callback that a chain call made, below it on the same task, is
+ * the culprit (a subscriber calling its own notifier function outside any
+ * chain holds no lock: no deadlock).
  */
 #include "inv.h"
 
@@ -28,7 +30,7 @@ static void event(struct it_check *ck, const struct it_event *e)
 	if (!(t = it_model_task(it_check_model(ck), e->tid)))
 		return;
 	it_check_evaluated(ck, 7);
-	if ((cb = it_model_enclosing(t, IT_K_CALLBACK)))
+	if ((cb = it_model_in_callback(t)))
 		it_check_violate(ck, 7, e, &cb->ev,
 				 "callback %s re-entered ioasid_%s() (takes ioasid_allocator_lock, "
 				 "held by the chain): self-deadlock",

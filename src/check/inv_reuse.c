@@ -1,8 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Invariant 9: an ID is not handed out again while its FREE chain is still
- * running.  Judged at every ioasid_alloc() EXIT that returned an ID: the
- * model marks an ID from its FREE chain call's ENTER to its EXIT.
+ * Invariant 9: the allocator never hands out an IOASID that is still
+ * allocated, nor one whose FREE chain is running.  Judged at every
+ * ioasid_alloc() EXIT that returned an ID, against the ID's life:
+ *
+ *   life \ event    alloc returns the ID
+ *   UNKNOWN         ok (a new life begins)
+ *   LIVE            VIOLATION
+ *   NOTIFYING       VIOLATION (handed out during its FREE chain)
+ *   NOTIFIED        VIOLATION
+ *   TAKING          -  (the allocator's free of it is running: maybe free)
+ *   FREED           ok
  */
 #include "inv.h"
 
@@ -16,17 +24,24 @@ static void event(struct it_check *ck, const struct it_event *e)
 		return;
 	if (!(id = it_model_id(it_check_model(ck), (uint32_t)e->ret)))
 		return;
+	if (id->life == IT_L_TAKING || id->free_pending)
+		return;
 	it_check_evaluated(ck, 9);
-	if (id->free_chain_running)
+	if (id->life == IT_L_NOTIFYING)
 		it_check_violate(ck, 9, e, &id->free_chain_ev,
 				 "IOASID %u handed out again while its FREE chain is running",
+				 (uint32_t)e->ret);
+	else if (it_id_live(id))
+		it_check_violate(ck, 9, e, &id->alloc_ev,
+				 "IOASID %u handed out again while it is still allocated",
 				 (uint32_t)e->ret);
 }
 
 const struct it_invariant it_inv_reuse = {
 	.id = 9,
-	.key = "no-reuse-during-free",
-	.title = "an ID is not handed out again while its FREE chain is still running",
+	.key = "no-live-reuse",
+	.title = "the allocator never hands out an ID that is still allocated "
+		 "(nor one whose FREE chain is running)",
 	.severity = IT_SEV_ERROR,
 	.source = "series notes: \"FREE is synchronous and the ID can be reallocated as soon as "
 		  "ops->free() returns\" (not before)",

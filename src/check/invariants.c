@@ -14,6 +14,7 @@ const struct it_invariant *const it_invariants[] = {
 	&it_inv_binding,	/* 8 */
 	&it_inv_reuse,		/* 9 */
 	&it_inv_late,		/* 10 */
+	&it_inv_final,		/* 11 */
 };
 const int it_ninvariants = sizeof(it_invariants) / sizeof(it_invariants[0]);
 

@@ -15,13 +15,20 @@ int it_model_init(struct it_model *m)
 	return 0;
 }
 
+static void free_op(struct it_op *op)
+{
+	if (op)
+		free(op->due);
+	free(op);
+}
+
 static void free_task(struct it_task *t)
 {
 	int i;
 
 	for (i = 0; i < t->depth; i++) {
 		free(t->stack[i].chain);
-		free(t->stack[i].op);
+		free_op(t->stack[i].op);
 	}
 	free(t);
 }
@@ -40,7 +47,7 @@ void it_model_fini(struct it_model *m)
 	}
 	while ((op = m->free_ops)) {
 		m->free_ops = op->next_free;
-		free(op);
+		free_op(op);
 	}
 
 	while (it_map_next(&m->ids, &i, &k, &v))
@@ -147,8 +154,10 @@ static void allocator_traced(struct it_model *m, uint64_t fn, uint64_t since_ns,
 	if (!fn)
 		return;
 	if (!a) {
-		if (m->nafree == IT_MODEL_MAX_ALLOCATORS)
+		if (m->nafree == IT_MODEL_MAX_ALLOCATORS) {
+			m->unseen.table_full++;
 			return;
+		}
 		a = &m->afree[m->nafree++];
 		a->fn = fn;
 		a->since_ns = since_ns;
@@ -161,8 +170,12 @@ static struct it_sub *sub_get(struct it_model *m, uint64_t nb)
 {
 	struct it_sub *s = it_model_sub(m, nb);
 
-	if (s || m->nsubs >= IT_MODEL_MAX_SUBS)
+	if (s)
 		return s;
+	if (m->nsubs >= IT_MODEL_MAX_SUBS) {
+		m->unseen.table_full++;
+		return NULL;
+	}
 	s = &m->subs[m->nsubs++];
 	memset(s, 0, sizeof(*s));
 	s->nb = nb;
@@ -192,8 +205,13 @@ struct it_frame *it_model_enclosing(struct it_task *t, enum it_kind k)
 	return NULL;
 }
 
-/* The innermost publisher operation (ioasid_notify / ioasid_free_locked). */
-static struct it_frame *enclosing_op(struct it_task *t, int below)
+/* Kinds that are publisher operations: they own an it_op. */
+static bool is_op_kind(enum it_kind k)
+{
+	return k == IT_K_NOTIFY || k == IT_K_FREE || k == IT_K_FREE_SET || k == IT_K_FREE_LOCKED;
+}
+
+struct it_frame *it_model_op_below(struct it_task *t, int below)
 {
 	int i;
 
@@ -203,15 +221,30 @@ static struct it_frame *enclosing_op(struct it_task *t, int below)
 	return NULL;
 }
 
+struct it_frame *it_model_in_callback(struct it_task *t)
+{
+	int i;
+
+	for (i = t->depth - 2; i >= 1; i--)
+		if (t->stack[i].ev.kind == IT_K_CALLBACK && t->stack[i - 1].chain)
+			return &t->stack[i];
+	return NULL;
+}
+
 uint32_t it_model_chain_id(struct it_task *t, const struct it_event *chain)
 {
-	struct it_frame *op = enclosing_op(t, t->depth - 1);
+	struct it_frame *op = it_model_op_below(t, t->depth - 1);
 
 	if (op && (op->ev.flags & IT_F_HAS_ID))
 		return op->ev.ioasid;
 	if (chain->flags & IT_F_HAS_ARGS)
 		return chain->args.id;
 	return IT_NO_ID;
+}
+
+bool it_model_surely_unallocated(const struct it_model *m, const struct it_id *id)
+{
+	return id->life == IT_L_FREED && !id->free_pending && !m->allocs_pending;
 }
 
 /*
@@ -255,7 +288,7 @@ static struct it_op *op_get(struct it_model *m, const struct it_event *enter)
 
 	if (op)
 		m->free_ops = op->next_free;
-	else if (!(op = malloc(sizeof(*op))))
+	else if (!(op = calloc(1, sizeof(*op))))
 		return NULL;
 	op->enter = *enter;
 	zero_after_enter(op, &zero_op, offsetof(struct it_op, nb));
@@ -277,49 +310,82 @@ static void frame_release(struct it_model *m, struct it_frame *f)
 	}
 }
 
+/* What the operation around a chain call asks it to send (0: unknown). */
+static uint32_t asked_cmd(const struct it_frame *op)
+{
+	if (!op)
+		return 0;
+	if (op->ev.kind == IT_K_NOTIFY)
+		return (op->ev.flags & IT_F_HAS_CMD) ? op->ev.cmd : 0;
+	return IT_CMD_FREE;	/* the free paths send FREE only */
+}
+
+/* What the callbacks of c must see of id, taken at the chain's ENTER. */
+static void snapshot_args(struct it_model *m, struct it_chain_call *c, struct it_id *id)
+{
+	struct it_set *set;
+
+	if (!it_id_live(id))
+		return;
+	if (id->alloc_known) {
+		c->exp_sid_known = true;
+		c->exp_sid = id->sid;
+	}
+	if (id->pdata_known && !id->attach_pending) {
+		c->exp_pdata_known = true;
+		c->exp_pdata = id->pdata;
+		c->exp_pdata_ev = &id->pdata_ev;
+	}
+	if (c->exp_sid_known && (set = it_model_set(m, c->exp_sid))) {
+		c->exp_token_known = true;
+		c->exp_token = set->token;
+		c->exp_token_ev = &set->alloc_ev;
+	}
+}
+
+/* A FREE chain about id begins (the life table in model.h). */
+static void free_chain_enter(struct it_id *id, const struct it_event *e)
+{
+	id->free_chains++;
+	id->free_chain_ev = *e;
+	id->touched_seq = e->seq;
+	if (id->life == IT_L_LIVE || id->life == IT_L_NOTIFIED)
+		id->life = IT_L_NOTIFYING;
+}
+
 static void start_chain(struct it_model *m, struct it_task *t, struct it_frame *f)
 {
 	const struct it_event *e = &f->ev;
 	struct it_chain_call *c = chain_get(m, e);
 	struct it_frame *op;
-	struct it_id *id;
-	struct it_set *set;
+	struct it_id *id = NULL;
 	int i;
 
-	if (!c)
+	if (!c) {
+		m->unseen.table_full++;
 		return;
+	}
 	f->chain = c;
-	op = enclosing_op(t, t->depth - 1);
+	op = it_model_op_below(t, t->depth - 1);
 	if (op)
 		op->op->nchains++;
 	c->cmd = e->cmd;
+	c->asked_cmd = asked_cmd(op);
 	c->id = it_model_chain_id(t, e);
 	if (c->id != IT_NO_ID && (id = it_model_id(m, c->id))) {
-		if (id->alloc_known && id->life == IT_ID_LIVE) {
-			c->exp_sid_known = true;
-			c->exp_sid = id->sid;
-		}
-		if (id->pdata_known && id->life == IT_ID_LIVE) {
-			c->exp_pdata_known = true;
-			c->exp_pdata = id->pdata;
-			c->exp_pdata_ev = &id->pdata_ev;
-		}
-		if (c->exp_sid_known && (set = it_model_set(m, c->exp_sid))) {
-			c->exp_token_known = true;
-			c->exp_token = set->token;
-			c->exp_token_ev = &set->alloc_ev;
-		}
-		if (c->cmd == IT_CMD_FREE) {
-			id->free_chain_running = true;
-			id->free_chain_ev = *e;
-		}
+		c->id_gen = id->gen;
+		c->id_judged = true;
+		snapshot_args(m, c, id);
+		if (c->cmd == IT_CMD_FREE)
+			free_chain_enter(id, e);
 	}
-	/* Only subscribers whose callback was traced before the call began can
-	 * be expected to show up: one attached later is not evidence. */
+	/* Only subscribers surely on the chain and traced before the call
+	 * began can be expected to show up: a pending add or remove, or a
+	 * probe attached later, is no evidence either way. */
 	for (i = 0; i < m->nsubs; i++) {
 		struct it_sub *s = &m->subs[i];
 
-		if (s->registered && s->traced && s->traced_since_ns <= e->ts_ns)
+		if (it_sub_surely_registered(s) && s->traced && s->traced_since_ns <= e->ts_ns)
 			c->expected[c->nexpected++] = s;
 	}
 }
@@ -329,14 +395,21 @@ static void start_op(struct it_model *m, struct it_frame *f)
 	struct it_op *op = op_get(m, &f->ev);
 	struct it_id *id;
 
-	if (!op)
+	if (!op) {
+		m->unseen.table_full++;
 		return;
+	}
 	f->op = op;
-	if ((f->ev.flags & IT_F_HAS_ID) && (id = it_model_id(m, f->ev.ioasid)))
+	op->alloc_epoch = m->alloc_epoch;
+	if ((f->ev.flags & IT_F_HAS_ID) && (id = it_model_id(m, f->ev.ioasid))) {
 		op->id_gen = id->gen;
+		op->unallocated_at_enter = it_model_surely_unallocated(m, id);
+	}
+	if (f->ev.kind == IT_K_FREE_LOCKED && f->ev.cb)
+		m->active_free = f->ev.cb;
 }
 
-static void add_delivery(struct it_task *t, const struct it_event *e)
+static void add_delivery(struct it_model *m, struct it_task *t, const struct it_event *e)
 {
 	struct it_frame *cf, *of;
 	struct it_chain_call *c;
@@ -349,6 +422,7 @@ static void add_delivery(struct it_task *t, const struct it_event *e)
 	c = cf->chain;
 	if (c->ndeliv >= IT_MODEL_MAX_DELIV) {
 		c->overflow = true;
+		m->unseen.table_full++;
 		return;
 	}
 	c->deliv[c->ndeliv].nb = e->nb;
@@ -358,7 +432,7 @@ static void add_delivery(struct it_task *t, const struct it_event *e)
 	c->deliv[c->ndeliv].ret = 0;
 	c->ndeliv++;
 
-	of = enclosing_op(t, t->depth - 2);
+	of = it_model_op_below(t, t->depth - 2);
 	if (!of)
 		return;
 	op = of->op;
@@ -366,8 +440,10 @@ static void add_delivery(struct it_task *t, const struct it_event *e)
 		if (op->nb[i] == e->nb)
 			break;
 	if (i == op->nnb) {
-		if (op->nnb >= IT_MODEL_MAX_SUBS)
+		if (op->nnb >= IT_MODEL_MAX_SUBS) {
+			m->unseen.table_full++;
 			return;
+		}
 		op->nb[i] = e->nb;
 		op->count[i] = 0;
 		op->first[i] = *e;
@@ -392,10 +468,67 @@ static void record_return(struct it_task *t, const struct it_event *e)
 	}
 }
 
-void it_model_pre(struct it_model *m, const struct it_event *e)
+/* Intervals that begin at an ENTER: other tasks see "maybe" until the EXIT. */
+static void begin_interval(struct it_model *m, const struct it_event *e)
 {
-	struct it_task *t;
+	struct it_sub *s;
+	struct it_id *id;
+
+	switch (e->kind) {
+	case IT_K_ALLOC:
+		m->allocs_pending++;
+		m->alloc_epoch++;
+		break;
+	case IT_K_ADD_NOTIFIER:
+		if ((s = sub_get(m, e->nb))) {
+			s->add_pending++;
+			s->removed = false;
+		}
+		break;
+	case IT_K_REMOVE_NOTIFIER:
+		if ((s = it_model_sub(m, e->nb)))
+			s->remove_pending++;
+		break;
+	case IT_K_ATTACH_DATA:
+		if ((e->flags & IT_F_HAS_ID) && (id = it_model_id(m, e->ioasid)))
+			id->attach_pending++;
+		break;
+	case IT_K_ALLOCATOR_FREE:
+		if ((e->flags & IT_F_HAS_ID) && (id = it_model_id(m, e->ioasid))) {
+			id->free_pending++;
+			id->touched_seq = e->seq;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void push_frame(struct it_model *m, struct it_task *t, const struct it_event *e)
+{
 	struct it_frame *f;
+
+	if (t->depth >= IT_MODEL_MAX_DEPTH) {
+		t->overflow++;
+		m->unseen.deep_frames++;
+		return;
+	}
+	f = &t->stack[t->depth++];
+	f->ev = *e;
+	f->chain = NULL;
+	f->op = NULL;
+	begin_interval(m, e);
+	if (e->kind == IT_K_CHAIN)
+		start_chain(m, t, f);
+	else if (is_op_kind(e->kind))
+		start_op(m, f);
+	else if (e->kind == IT_K_CALLBACK)
+		add_delivery(m, t, e);
+}
+
+/* What the tool says of itself: which callbacks and frees it traces. */
+static void meta_event(struct it_model *m, const struct it_event *e)
+{
 	struct it_sub *s;
 
 	switch (e->kind) {
@@ -419,160 +552,309 @@ void it_model_pre(struct it_model *m, const struct it_event *e)
 		if (e->ret == 0)
 			allocator_traced(m, e->cb, e->ts_ns, false);
 		return;
-	case IT_K_ALLOCATOR_FREE:
-		if (e->phase == IT_PH_ENTER)
-			allocator_traced(m, e->cb, 0, true);
-		break;
 	default:
-		break;
-	}
-	if (e->kind >= IT_K__BPF_MAX || !(t = it_model_task(m, e->tid)))
 		return;
+	}
+}
 
-	if (e->phase == IT_PH_ENTER) {
-		if (t->depth >= IT_MODEL_MAX_DEPTH) {
-			t->overflow++;
+void it_model_pre(struct it_model *m, const struct it_event *e)
+{
+	struct it_task *t;
+
+	if (e->kind >= IT_K__BPF_MAX) {
+		meta_event(m, e);
+		return;
+	}
+	if (e->kind == IT_K_ALLOCATOR_FREE && e->phase == IT_PH_ENTER)
+		allocator_traced(m, e->cb, 0, true);
+	if (!(t = it_model_task(m, e->tid))) {
+		m->unseen.table_full++;
+		return;
+	}
+	if (e->phase == IT_PH_ENTER)
+		push_frame(m, t, e);
+	else if (e->phase == IT_PH_EXIT && e->kind == IT_K_CALLBACK &&
+		 t->depth && t->stack[t->depth - 1].ev.kind == IT_K_CALLBACK)
+		record_return(t, e);
+}
+
+/* A new life of id begins at the EXIT of the allocation that returned it. */
+static void life_begin(struct it_id *id, const struct it_event *e, const struct it_frame *f)
+{
+	/* A free of the ID overlapped the allocation: which came first is unknown. */
+	bool overlap = id->life == IT_L_TAKING || id->free_pending || id->free_chains ||
+		       id->touched_seq > f->ev.seq;
+
+	id->gen++;
+	id->life = overlap ? IT_L_UNKNOWN : IT_L_LIVE;
+	id->alloc_known = !overlap;
+	id->alloc_ev = *e;
+	id->free_got = 0;
+	id->sid = e->sid;
+	id->pdata_known = true;
+	id->pdata = e->ptr;
+	id->pdata_ev = *e;
+	id->bind_known = true;
+	id->bound = false;
+	id->late_reported = 0;
+}
+
+/* The allocator took id back (its free returned). */
+static void life_end(struct it_id *id, const struct it_event *e)
+{
+	if (id->free_pending)
+		id->free_pending--;
+	/* An allocation that returned the ID meanwhile made its life unknown. */
+	if (id->life != IT_L_TAKING)
+		return;
+	id->life = IT_L_FREED;
+	id->freed_ev = *e;
+	id->alloc_known = false;
+	id->pdata_known = false;
+	id->free_got = 0;
+	id->bind_known = true;
+	id->bound = false;
+}
+
+/* A chain call's EXIT: a FREE chain completed; BIND/UNBIND took effect. */
+static void chain_exit(struct it_model *m, struct it_task *t, struct it_frame *f)
+{
+	struct it_chain_call *c = f->chain;
+	struct it_frame *opf;
+	struct it_op *op;
+	struct it_id *id;
+
+	if (!c || c->id == IT_NO_ID || !(id = it_model_id(m, c->id)))
+		return;
+	if (c->cmd == IT_CMD_BIND || c->cmd == IT_CMD_UNBIND) {
+		if (it_id_live(id) && id->gen == c->id_gen) {
+			id->bind_known = true;
+			id->bound = c->cmd == IT_CMD_BIND;
+			id->bind_ev = c->enter;
+		}
+		return;
+	}
+	if (c->cmd != IT_CMD_FREE)
+		return;
+	if (id->free_chains && !--id->free_chains && id->life == IT_L_NOTIFYING)
+		id->life = IT_L_NOTIFIED;
+	opf = it_model_op_below(t, (int)(f - t->stack));
+	if (!opf || id->life != IT_L_NOTIFIED)
+		return;
+	op = opf->op;
+	if (op->ndue == op->due_cap) {
+		int cap = op->due_cap ? 2 * op->due_cap : 8;
+		struct it_due *d = realloc(op->due, cap * sizeof(*d));
+
+		if (!d) {
+			m->unseen.table_full++;
 			return;
 		}
-		f = &t->stack[t->depth++];
-		f->ev = *e;
-		f->chain = NULL;
-		f->op = NULL;
-		if (e->kind == IT_K_CHAIN)
-			start_chain(m, t, f);
-		else if (e->kind == IT_K_NOTIFY || e->kind == IT_K_FREE_LOCKED)
-			start_op(m, f);
-		else if (e->kind == IT_K_CALLBACK)
-			add_delivery(t, e);
-	} else if (e->phase == IT_PH_EXIT && e->kind == IT_K_CALLBACK &&
-		   t->depth && t->stack[t->depth - 1].ev.kind == IT_K_CALLBACK) {
-		record_return(t, e);
+		op->due = d;
+		op->due_cap = cap;
+	}
+	op->due[op->ndue].id = c->id;
+	op->due[op->ndue].gen = id->gen;
+	op->ndue++;
+}
+
+static void sub_exit(struct it_model *m, const struct it_event *e)
+{
+	struct it_sub *s = it_model_sub(m, e->nb);
+
+	if (!s)
+		return;
+	if (e->kind == IT_K_ADD_NOTIFIER) {
+		if (s->add_pending)
+			s->add_pending--;
+		if (e->ret != 0)
+			return;
+		s->cb = e->cb;
+		s->prio = e->prio;
+		s->sym = e->cb_sym;
+		s->mod = e->cb_mod;
+		s->registered = true;
+		s->reg_known = true;
+		s->reg_seq = e->seq;
+		s->reg_ev = *e;
+		return;
+	}
+	if (s->remove_pending)
+		s->remove_pending--;
+	s->registered = false;
+	if (!s->add_pending) {
+		s->removed = true;
+		s->removed_ev = *e;
+	}
+}
+
+static void set_exit(struct it_model *m, const struct it_event *e)
+{
+	struct it_set *set;
+
+	if (e->kind == IT_K_FREE_SET) {
+		if (e->flags & IT_F_DESTROY_SET)
+			free(it_map_del(&m->sets, (uint32_t)e->sid));
+		return;
+	}
+	if (e->ret != 0 || !(e->flags & IT_F_HAS_SID))
+		return;
+	set = it_model_set(m, e->sid);
+	if (!set && (set = calloc(1, sizeof(*set))) &&
+	    it_map_put(&m->sets, (uint32_t)e->sid, set)) {
+		free(set);
+		set = NULL;
+	}
+	if (!set) {
+		m->unseen.table_full++;
+		return;
+	}
+	set->sid = e->sid;
+	set->token = e->ptr;
+	set->alloc_ev = *e;
+}
+
+const struct it_allocator_free *it_model_op_allocator(const struct it_model *m,
+						      const struct it_event *op_enter,
+						      uint64_t *fn)
+{
+	const struct it_allocator_free *a;
+
+	*fn = op_enter->kind == IT_K_FREE_LOCKED && op_enter->cb ? op_enter->cb : m->active_free;
+	a = *fn ? it_model_allocator(m, *fn) : NULL;
+	return a && a->since_ns <= op_enter->ts_ns ? a : NULL;
+}
+
+bool it_model_due_open(const struct it_model *m, const struct it_due *d)
+{
+	const struct it_id *id = it_map_get(&m->ids, d->id);
+
+	return id && id->gen == d->gen && it_id_live(id) && !id->free_pending;
+}
+
+/*
+ * An operation returned with a FREE chain completed and its ID not taken
+ * back.  Invariant 11 judges it when the allocator's free is traced; when
+ * it is not, the ID may well be free: its life is unknown from here.
+ */
+static void op_exit(struct it_model *m, struct it_frame *f)
+{
+	uint64_t fn;
+	int i;
+
+	if (it_model_op_allocator(m, &f->ev, &fn))
+		return;
+	for (i = 0; i < f->op->ndue; i++) {
+		struct it_id *id;
+
+		if (it_model_due_open(m, &f->op->due[i]) &&
+		    (id = it_model_id(m, f->op->due[i].id))) {
+			id->life = IT_L_UNKNOWN;
+			id->alloc_known = false;
+		}
 	}
 }
 
 /* State changes that a call makes, applied at its EXIT. */
-static void apply_exit(struct it_model *m, const struct it_event *e, struct it_frame *f)
+static void apply_exit(struct it_model *m, struct it_task *t, const struct it_event *e,
+		       struct it_frame *f)
 {
 	struct it_id *id;
-	struct it_set *set;
-	struct it_sub *s;
 
 	switch (e->kind) {
 	case IT_K_ALLOC:
-		if (e->ret < 0 || (uint64_t)e->ret == IT_NO_ID ||
-		    !(id = it_model_id(m, (uint32_t)e->ret)))
-			break;
-		id->life = IT_ID_LIVE;
-		id->gen++;
-		id->alloc_known = true;
-		id->alloc_ev = *e;
-		id->sid = e->sid;
-		id->pdata_known = true;
-		id->pdata = e->ptr;
-		id->pdata_ev = *e;
-		id->bind_known = true;
-		id->bound = false;
-		id->late_reported = 0;
+		if (m->allocs_pending)
+			m->allocs_pending--;
+		if (e->ret >= 0 && (uint64_t)e->ret != IT_NO_ID &&
+		    (id = it_model_id(m, (uint32_t)e->ret)))
+			life_begin(id, e, f);
 		break;
 	case IT_K_ATTACH_DATA:
-		if (e->ret == 0 && (id = it_model_id(m, e->ioasid))) {
+		if (!(e->flags & IT_F_HAS_ID) || !(id = it_model_id(m, e->ioasid)))
+			break;
+		if (id->attach_pending)
+			id->attach_pending--;
+		if (e->ret == 0) {
 			id->pdata_known = true;
 			id->pdata = e->ptr;
 			id->pdata_ev = *e;
 		}
 		break;
-	case IT_K_NOTIFY:
-		if (e->ret < 0 || !(id = it_model_id(m, e->ioasid)))
-			break;
-		if (e->cmd == IT_CMD_BIND || e->cmd == IT_CMD_UNBIND) {
-			id->bind_known = true;
-			id->bound = e->cmd == IT_CMD_BIND;
-			id->bind_ev = *e;
-		}
+	case IT_K_ALLOCATOR_FREE:
+		if ((e->flags & IT_F_HAS_ID) && (id = it_model_id(m, e->ioasid)))
+			life_end(id, e);
 		break;
 	case IT_K_CHAIN:
-		if (f && f->chain && f->chain->cmd == IT_CMD_FREE &&
-		    f->chain->id != IT_NO_ID && (id = it_model_id(m, f->chain->id)))
-			id->free_chain_running = false;
-		break;
-	case IT_K_FREE_LOCKED:
-		if (!(e->flags & IT_F_HAS_ID) || !(id = it_model_id(m, e->ioasid)))
-			break;
-		/* An allocation that reused the ID during the free (inv 9)
-		 * started a new life: this free does not end it. */
-		if (f && f->op && f->op->id_gen != id->gen)
-			break;
-		id->life = IT_ID_FREED;
-		id->freed_ev = *e;
-		id->alloc_known = false;
-		id->pdata_known = false;
-		id->bind_known = true;
-		id->bound = false;
+		chain_exit(m, t, f);
 		break;
 	case IT_K_ALLOC_SET:
-		if (e->ret == 0 && (e->flags & IT_F_HAS_SID)) {
-			set = it_model_set(m, e->sid);
-			if (!set && (set = calloc(1, sizeof(*set))) &&
-			    it_map_put(&m->sets, (uint32_t)e->sid, set)) {
-				free(set);
-				set = NULL;
-			}
-			if (set) {
-				set->sid = e->sid;
-				set->token = e->ptr;
-				set->alloc_ev = *e;
-			}
-		}
-		break;
 	case IT_K_FREE_SET:
-		if (e->flags & IT_F_DESTROY_SET)
-			free(it_map_del(&m->sets, (uint32_t)e->sid));
+		set_exit(m, e);
 		break;
 	case IT_K_ADD_NOTIFIER:
-		if (e->ret == 0 && (s = sub_get(m, e->nb))) {
-			s->cb = e->cb;
-			s->prio = e->prio;
-			s->sym = e->cb_sym;
-			s->mod = e->cb_mod;
-			s->registered = true;
-			s->reg_known = true;
-			s->reg_seq = e->seq;
-			s->reg_ev = *e;
-		}
-		break;
 	case IT_K_REMOVE_NOTIFIER:
-		if ((s = it_model_sub(m, e->nb)))
-			s->registered = false;
+		sub_exit(m, e);
 		break;
 	default:
 		break;
 	}
+	if (f->op)
+		op_exit(m, f);
+}
+
+/* Effects of an ENTER that the invariants must judge before they happen. */
+static void apply_enter(struct it_model *m, struct it_task *t, const struct it_event *e)
+{
+	struct it_chain_call *c;
+	struct it_sub *s;
+	struct it_id *id;
+
+	if (e->kind == IT_K_ALLOCATOR_FREE) {
+		if ((e->flags & IT_F_HAS_ID) && (id = it_model_id(m, e->ioasid)))
+			id->life = IT_L_TAKING;
+		return;
+	}
+	if (e->kind != IT_K_CALLBACK || t->depth < 2 || !(c = t->stack[t->depth - 2].chain))
+		return;
+	if (c->cmd != IT_CMD_FREE || c->id == IT_NO_ID || !(s = it_model_sub(m, e->nb)) ||
+	    !(id = it_model_id(m, c->id)) || id->gen != c->id_gen)
+		return;
+	if (!id->free_got)
+		id->first_free_ev = c->enter;
+	id->free_got |= 1ULL << (s - m->subs);
 }
 
 void it_model_post(struct it_model *m, const struct it_event *e)
 {
 	struct it_task *t;
-	struct it_frame *f = NULL;
+	struct it_frame *f;
 	int i;
 
-	if (e->phase != IT_PH_EXIT || e->kind >= IT_K__BPF_MAX)
+	if (e->kind >= IT_K__BPF_MAX || !(t = task_find(m, e->tid)))
 		return;
-	t = task_find(m, e->tid);
-	if (t && t->overflow && t->depth == IT_MODEL_MAX_DEPTH) {
+	if (e->phase == IT_PH_ENTER) {
+		if (t->depth && t->stack[t->depth - 1].ev.seq == e->seq)
+			apply_enter(m, t, e);
+		return;
+	}
+	if (e->phase != IT_PH_EXIT)
+		return;
+	if (t->overflow && t->depth == IT_MODEL_MAX_DEPTH) {
 		t->overflow--;
 		return;
 	}
 	/* Pop to the matching frame; frames above it lost their EXIT. */
-	for (i = t ? t->depth - 1 : -1; i >= 0; i--)
+	for (i = t->depth - 1; i >= 0; i--)
 		if (t->stack[i].ev.kind == e->kind)
 			break;
-	if (i < 0) {
-		m->unmatched_exits++;
-		apply_exit(m, e, NULL);
+	if (i < 0 || (e->flags & IT_F_UNMATCHED)) {
+		/* Its ENTER was never seen: what it did is not known. */
+		m->unseen.unmatched_exits++;
 		return;
 	}
 	f = &t->stack[i];
-	apply_exit(m, e, f);
+	apply_exit(m, t, e, f);
+	m->unseen.lost_exits += t->depth - 1 - i;
 	while (t->depth > i)
 		frame_release(m, &t->stack[--t->depth]);
 }

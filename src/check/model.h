@@ -28,7 +28,11 @@
 #define IT_MODEL_MAX_ALLOCATORS	16	/* allocator frees known traced */
 #define IT_MODEL_MAX_DEPTH	32	/* frames per task */
 
-/* A subscriber: one notifier_block on ioasid_chain. */
+/*
+ * A subscriber: one notifier_block on ioasid_chain.  Registration and
+ * removal are intervals (ENTER to EXIT): while one is pending, whether the
+ * chain holds the subscriber is "maybe" and nothing is judged against it.
+ */
 struct it_sub {
 	uint64_t nb, cb;
 	int32_t prio;
@@ -37,32 +41,76 @@ struct it_sub {
 	bool reg_known;		/* reg_seq is meaningful (we saw the add) */
 	uint64_t reg_seq;	/* event seq of the add's EXIT */
 	struct it_event reg_ev;	/* that event (two-sided reports) */
+	int add_pending, remove_pending;	/* calls between their ENTER and EXIT */
+	bool removed;		/* a remove returned and no add began since */
+	struct it_event removed_ev;	/* that remove's EXIT */
 	bool traced;		/* its callback is attached */
 	uint64_t traced_since_ns;
 };
 
-/* What is known of one IOASID. */
-enum it_id_life { IT_ID_UNKNOWN = 0, IT_ID_LIVE, IT_ID_FREED };
+/* Whether the chain surely holds s now (no add or remove in flight). */
+static inline bool it_sub_surely_registered(const struct it_sub *s)
+{
+	return s->registered && !s->add_pending && !s->remove_pending;
+}
 
+/*
+ * One IOASID's life as the kernel's own acts show it (docs/invariants.md,
+ * "The life of an IOASID"): the allocation that returned it, the FREE
+ * chain calls about it, the allocator's free of it.
+ *
+ *   state \ event  alloc returns  FREE chain  FREE chain  allocator   allocator
+ *                  the ID         ENTER       EXIT (last) free ENTER  free EXIT
+ *   UNKNOWN        LIVE           UNKNOWN     UNKNOWN     TAKING      FREED
+ *   LIVE           LIVE*          NOTIFYING   -           TAKING*     FREED
+ *   NOTIFYING      LIVE*          NOTIFYING   NOTIFIED    TAKING*     FREED
+ *   NOTIFIED       LIVE*          NOTIFYING   NOTIFIED    TAKING      FREED
+ *   TAKING         UNKNOWN        TAKING      TAKING      TAKING      FREED
+ *   FREED          LIVE           FREED*      FREED       TAKING      FREED
+ *
+ * (*: the kernel broke a rule; the invariants report it: 9, 1, 4.)  An
+ * allocation whose call overlapped a FREE chain or an allocator free of
+ * the ID it returned starts an UNKNOWN life: which came first is unknown.
+ */
+enum it_life {
+	IT_L_UNKNOWN = 0,	/* not seen allocated: allocated before tracing, or maybe */
+	IT_L_LIVE,		/* allocated, no FREE chain about it yet in this life */
+	IT_L_NOTIFYING,		/* a FREE chain about it is running */
+	IT_L_NOTIFIED,		/* a FREE chain about it completed in this life */
+	IT_L_TAKING,		/* the allocator's free of it is running */
+	IT_L_FREED,		/* the allocator took it back */
+};
+
+/* What is known of one IOASID. */
 struct it_id {
 	uint32_t id;
-	enum it_id_life life;
+	enum it_life life;
 	uint32_t gen;		/* bumped at every allocation we see */
 	bool alloc_known;	/* alloc_ev valid: this life's ALLOC was traced */
 	struct it_event alloc_ev;
+	int free_chains;	/* FREE chain calls about it running now */
+	struct it_event free_chain_ev;	/* the last FREE chain's ENTER */
+	uint64_t free_got;	/* subscriber indexes that got FREE in this life */
+	struct it_event first_free_ev;	/* the chain that first delivered FREE in it */
+	int free_pending;	/* allocator frees of it in flight */
+	uint64_t touched_seq;	/* last FREE chain ENTER or allocator free ENTER */
+	int attach_pending;	/* ioasid_attach_data() calls in flight */
 	int32_t sid;		/* IT_NO_SID if unknown */
 	bool pdata_known;
 	uint64_t pdata;		/* private data as last allocated/attached */
 	struct it_event pdata_ev;
-	/* binding state from ioasid_notify(BIND/UNBIND) that reached the chain */
+	/* binding state from BIND/UNBIND chains of ioasid_notify() */
 	bool bind_known, bound;
 	struct it_event bind_ev;
-	/* the FREE chain currently running for this ID, if any */
-	bool free_chain_running;
-	struct it_event free_chain_ev;
-	struct it_event freed_ev;	/* life == IT_ID_FREED: the free that ended it */
+	struct it_event freed_ev;	/* life FREED: the allocator free that ended it */
 	uint64_t late_reported;		/* inv 10: subscriber indexes already reported */
 };
+
+/* The ID is allocated now (a FREE chain may have run). */
+static inline bool it_id_live(const struct it_id *id)
+{
+	return id->life == IT_L_LIVE || id->life == IT_L_NOTIFYING || id->life == IT_L_NOTIFIED;
+}
 
 /* One IOASID set. */
 struct it_set {
@@ -95,41 +143,56 @@ struct it_delivery {
 struct it_chain_call {
 	struct it_event enter;
 	uint32_t cmd;
+	uint32_t asked_cmd;		/* what the enclosing operation sends (0: unknown) */
 	uint32_t id;			/* IT_NO_ID if unknown */
 	/* what the callbacks should see, snapshot at ENTER */
 	bool exp_sid_known, exp_pdata_known, exp_token_known;
 	int32_t exp_sid;
 	uint64_t exp_pdata, exp_token;
 	const struct it_event *exp_pdata_ev, *exp_token_ev;
+	uint32_t id_gen;		/* the ID's generation at ENTER */
+	bool id_judged;			/* its life was known at ENTER */
 	int nexpected;
 	int ndeliv;
 	bool overflow;
 	struct it_chain_call *next_free;	/* model.c's free list */
-	/* subscribers expected to be called: registered and traced at ENTER */
+	/* subscribers expected to be called: surely registered and traced at ENTER */
 	struct it_sub *expected[IT_MODEL_MAX_SUBS];
 	struct it_delivery deliv[IT_MODEL_MAX_DELIV];
 };
 
-/* A publisher operation that notifies: ioasid_notify() or ioasid_free_locked(). */
+/* A FREE chain that completed inside an operation: it must end the life. */
+struct it_due {
+	uint32_t id, gen;
+};
+
+/*
+ * A publisher operation: ioasid_notify(), ioasid_free(), ioasid_free_set()
+ * or ioasid_free_locked().
+ */
 struct it_op {
 	struct it_event enter;
 	int nchains;
 	int nnb;
-	/* ioasid_free_locked(): the free-order automaton's state (inv 1) */
-	int free_state;
-	bool allocator_freed;	/* ... and an allocator free was seen inside it */
 	uint32_t id_gen;	/* the ID's generation when the op began */
+	/* ioasid_notify(): the ID surely unallocated from ENTER on (inv 4) */
+	bool unallocated_at_enter;
+	uint64_t alloc_epoch;	/* model's alloc_epoch at ENTER */
+	int ndue;		/* FREE chains completed inside it (due[]) */
 	struct it_op *next_free;	/* model.c's free list */
 	/* per subscriber, how many callbacks it got inside this op */
 	uint64_t nb[IT_MODEL_MAX_SUBS];
 	int count[IT_MODEL_MAX_SUBS];
 	struct it_event first[IT_MODEL_MAX_SUBS];
+	/* kept across recycling (never zeroed): grown as needed */
+	struct it_due *due;
+	int due_cap;
 };
 
 struct it_frame {
 	struct it_event ev;		/* the ENTER */
 	struct it_chain_call *chain;	/* kind CHAIN */
-	struct it_op *op;		/* kind NOTIFY / FREE_LOCKED */
+	struct it_op *op;		/* kinds NOTIFY / FREE / FREE_SET / FREE_LOCKED */
 };
 
 struct it_task {
@@ -146,6 +209,14 @@ struct it_allocator_free {
 	bool ran;		/* an ALLOCATOR_FREE of it was seen */
 };
 
+/* What the model could not keep or pair: each makes the run inconclusive. */
+struct it_model_unseen {
+	uint64_t unmatched_exits;	/* EXITs whose ENTER was never seen */
+	uint64_t lost_exits;		/* frames popped without their EXIT */
+	uint64_t deep_frames;		/* calls nested deeper than IT_MODEL_MAX_DEPTH */
+	uint64_t table_full;		/* subscribers, deliveries, allocators, dues, memory */
+};
+
 struct it_model {
 	struct it_map ids;		/* id -> struct it_id */
 	struct it_map tasks;		/* tid -> struct it_task */
@@ -154,7 +225,10 @@ struct it_model {
 	int nsubs;
 	struct it_allocator_free afree[IT_MODEL_MAX_ALLOCATORS];
 	int nafree;
-	uint64_t unmatched_exits;	/* EXITs whose ENTER we never saw */
+	uint64_t active_free;		/* ops->free the last ioasid_free_locked() named */
+	int allocs_pending;		/* ioasid_alloc() calls in flight, any task */
+	uint64_t alloc_epoch;		/* ioasid_alloc() ENTERs so far */
+	struct it_model_unseen unseen;
 	/* the task of the previous lookup: events come in runs per task, and
 	 * tasks are never removed before it_model_fini() */
 	struct it_task *last_task;
@@ -181,5 +255,21 @@ const struct it_allocator_free *it_model_allocator(const struct it_model *m, uin
 
 /* The IOASID a chain call is about: its args, else the enclosing op's. */
 uint32_t it_model_chain_id(struct it_task *t, const struct it_event *chain_enter);
+/* The innermost operation frame below depth `below` of t (NULL if none). */
+struct it_frame *it_model_op_below(struct it_task *t, int below);
+/* The CALLBACK frame of a chain call this task is inside (NULL if none). */
+struct it_frame *it_model_in_callback(struct it_task *t);
+/*
+ * The allocator free an operation's frees go through, when it is traced
+ * since before the operation began (NULL: not observable); *fn is its
+ * address (0: unknown).
+ */
+const struct it_allocator_free *it_model_op_allocator(const struct it_model *m,
+						      const struct it_event *op_enter,
+						      uint64_t *fn);
+/* A FREE chain completed for d's life, and the ID is not taken back yet. */
+bool it_model_due_open(const struct it_model *m, const struct it_due *d);
+/* The ID is surely not allocated now: freed, and no allocation in flight. */
+bool it_model_surely_unallocated(const struct it_model *m, const struct it_id *id);
 
 #endif

@@ -26,7 +26,7 @@ struct sim_sub {
 
 #define SIM_NOTIFY_OK	1
 #define SIM_NOTIFY_STOP	0x8001
-#define SIM_FLAGS_CTX	(IT_F_LOCK_HELD | IT_F_MAY_SLEEP)
+#define SIM_FLAGS_CTX	(IT_F_LOCK_HELD | IT_F_MAY_SLEEP | IT_F_PREEMPT_KNOWN)
 
 static inline struct it_event sim_ev(struct sim *s, enum it_kind k, enum it_phase ph, uint32_t tid)
 {

@@ -631,7 +631,7 @@ static int v_end(struct it_consumer *c, const struct it_summary *s)
 static const struct it_consumer_ops v_ops = { .name = "v", .event = v_event, .end = v_end };
 
 /* want: the invariant IDs that must be violated, exactly (verdict.py's rules) */
-static void corpus_case(const char *name, uint32_t want, uint32_t exercised)
+static void corpus_case_rc(const char *name, uint32_t want, uint32_t exercised, int want_rc)
 {
 	struct it_options o = { 0 };
 	struct verdict v = { 0 };
@@ -659,7 +659,7 @@ static void corpus_case(const char *name, uint32_t want, uint32_t exercised)
 		      rc, got, checked, (unsigned long long)v.r.events);
 	assert_int_equal(v.r.lost, 0);
 	assert_int_equal(got, want);
-	assert_int_equal(rc, want ? IT_VERDICT_FAIL : IT_VERDICT_PASS);
+	assert_int_equal(rc, want_rc);
 	assert_int_equal(checked & exercised, exercised);
 	/* both sides of the evidence for every violation kept */
 	for (i = 0; i < v.r.nv; i++)
@@ -673,6 +673,11 @@ static void corpus_case(const char *name, uint32_t want, uint32_t exercised)
 	it_check_free(v.ck);
 }
 
+static void corpus_case(const char *name, uint32_t want, uint32_t exercised)
+{
+	corpus_case_rc(name, want, exercised, want ? IT_VERDICT_FAIL : IT_VERDICT_PASS);
+}
+
 #define EXERCISED	(0x2fe)	/* 1-7 and 9 */
 #define BIT(n)		(1u << (n))
 
@@ -684,8 +689,16 @@ static void test_corpus_inv3(void **s) { corpus_case("inv3-priority-ignored", BI
 static void test_corpus_inv4(void **s) { corpus_case("inv4-notify-unknown", BIT(4), EXERCISED); }
 static void test_corpus_inv5(void **s) { corpus_case("inv5-stale-pdata", BIT(5), EXERCISED); }
 static void test_corpus_inv6(void **s) { corpus_case("inv6-chain-unlocked", BIT(6), EXERCISED); }
-/* the inv9 mutant skips the allocator's free: nothing for inv 1 to judge */
-static void test_corpus_inv9(void **s) { corpus_case("inv9-early-release", BIT(9), EXERCISED & ~BIT(1)); }
+/*
+ * The inv9 mutant does the allocator's work inline: its FREE chains
+ * complete and no allocator free follows.  This recording's frees name no
+ * allocator free (it predates records that do), so whether one was traced
+ * cannot be told: inconclusive, with the reuse it saw kept as suspect.
+ */
+static void test_corpus_inv9(void **s)
+{
+	corpus_case_rc("inv9-early-release", BIT(9), EXERCISED & ~BIT(1), IT_VERDICT_INCONCLUSIVE);
+}
 
 /* ---- throughput -------------------------------------------------------- */
 
@@ -756,9 +769,7 @@ static double writer_run(uint64_t n, uint64_t gap_ns, const char *what)
 		      "%.1f bytes/event (raw %zu); reader (parse+inflate+decode): %.2f M events/s\n",
 		      what, (unsigned long long)gap_ns, (unsigned long long)n, t1 - t0,
 		      n / (t1 - t0) / 1e6, (double)len / n, sizeof(struct it_record), n / rt / 1e6);
-	/* IT_BENCH_EVENTS set (valgrind, sanitizers): measure, do not judge */
-	if (!getenv("IT_BENCH_EVENTS"))
-		assert_true(n / (t1 - t0) > 1e6);
+	/* speed is make bench's to judge (docs/performance.md), not a test's */
 	return (double)len / n;
 }
 

@@ -54,7 +54,7 @@ static void test_ktap(void **state)
 
 	assert_int_equal(v, IT_VERDICT_FAIL);
 	assert_non_null(strstr(out, "KTAP version 1\n"));
-	assert_non_null(strstr(out, "\n1..10\n"));
+	assert_non_null(strstr(out, "\n1..11\n"));
 	assert_non_null(strstr(out, "\nnot ok 5 args-match\n"));
 	assert_non_null(strstr(out, "\nok 3 priority-order # SKIP not exercised by this run\n"));
 	assert_non_null(strstr(out, "#   now:   "));
@@ -85,7 +85,7 @@ static void test_junit(void **state)
 	char *out = render("junit", false, &v);
 
 	assert_non_null(strstr(out, "<?xml version=\"1.0\""));
-	assert_non_null(strstr(out, "tests=\"10\" failures=\"1\""));
+	assert_non_null(strstr(out, "tests=\"11\" failures=\"1\""));
 	assert_non_null(strstr(out, "name=\"5 args-match\">\n      <failure type=\"error\""));
 	assert_non_null(strstr(out, "set_token=0x0 (want 0xabc0)"));
 	assert_non_null(strstr(out, "<skipped message=\"not exercised by this run\"/>"));
@@ -98,8 +98,8 @@ static void test_junit(void **state)
 			open++;
 		for (p = out; (p = strstr(p, "</testcase>")); p++)
 			close++;
-		assert_int_equal(open, 10);
-		assert_int_equal(close, 10);
+		assert_int_equal(open, 11);
+		assert_int_equal(close, 11);
 	}
 	free(out);
 }
