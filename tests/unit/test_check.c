@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "sim.h"
+#include "check/model.h"
 
 #define TOKEN	0xffff888000b36818ULL
 #define PDATA	0xffff88800091c940ULL
@@ -44,9 +45,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Two subscribers on the chain, a set and one ID, allocated. */
+/* default_free traced, two subscribers on the chain, a set and one ID, allocated. */
 static void prologue(struct sim *s)
 {
+	sim_allocator_attached(s, &SIM_DEFAULT_FREE, 0);
 	sim_attached(s, &IOMMU);
 	sim_attached(s, &KVM);
 	sim_set_alloc(s, PUB, TOKEN, SID);
@@ -743,6 +745,414 @@ static void test_subscriber_attached_late_is_not_expected(void **state)
 	assert_int_equal(finish(s).nv_total, 0);
 }
 
+/* ---- streams of a conforming kernel that once gave exit 1 ------------- */
+
+/* A conforming run of this file's subscribers, then the stream's verdict. */
+static void assert_conforms(struct sim *s)
+{
+	struct it_check_report r = finish(s);
+
+	if (r.nv_total)
+		fail_msg("invariant %d: %s", r.v[0].inv, r.v[0].msg);
+	assert_int_equal(r.verdict, IT_VERDICT_PASS);
+}
+
+static void remove_enter(struct sim *s, uint32_t tid, const struct sim_sub *sub)
+{
+	struct it_event e = sim_ev(s, IT_K_REMOVE_NOTIFIER, IT_PH_ENTER, tid);
+
+	e.nb = sub->nb;
+	e.cb = sub->cb;
+	e.prio = sub->prio;
+	e.cb_sym = sub->sym;
+	e.flags |= IT_F_HAS_CB;
+	sim_feed(s, &e);
+}
+
+static uint64_t remove_exit(struct sim *s, uint32_t tid, const struct sim_sub *sub)
+{
+	struct it_event e = sim_ev(s, IT_K_REMOVE_NOTIFIER, IT_PH_EXIT, tid);
+
+	e.nb = sub->nb;
+	e.cb = sub->cb;
+	e.prio = sub->prio;
+	e.cb_sym = sub->sym;
+	e.flags |= IT_F_HAS_CB;
+	return sim_feed(s, &e);
+}
+
+static void callback_pair(struct sim *s, uint32_t tid, uint32_t cmd, const struct sim_sub *sub,
+			  const struct sim_args *a)
+{
+	sim_callback(s, IT_PH_ENTER, tid, cmd, sub, a);
+	sim_callback(s, IT_PH_EXIT, tid, cmd, sub, a);
+}
+
+/* 1: task B's remove returns after A's chain began, before its walk: kvm is gone. */
+static void test_stream_remove_exit_after_chain_enter(void **state)
+{
+	struct sim *s = *state;
+
+	prologue(s);
+	remove_enter(s, OTHER, &KVM);
+	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_BIND, 0);
+	sim_call(s, IT_K_CHAIN, IT_PH_ENTER, PUB, IT_NO_ID, IT_CMD_BIND, 0);
+	remove_exit(s, OTHER, &KVM);
+	callback_pair(s, PUB, IT_CMD_BIND, &IOMMU, &ARGS);
+	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_BIND, 1);
+	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
+	assert_conforms(s);
+}
+
+/* 2: the remove's EXIT lands between the chain's walk and its EXIT. */
+static void test_stream_remove_exit_inside_chain(void **state)
+{
+	struct sim *s = *state;
+
+	prologue(s);
+	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_BIND, 0);
+	sim_call(s, IT_K_CHAIN, IT_PH_ENTER, PUB, IT_NO_ID, IT_CMD_BIND, 0);
+	remove_enter(s, OTHER, &KVM);
+	callback_pair(s, PUB, IT_CMD_BIND, &IOMMU, &ARGS);
+	callback_pair(s, PUB, IT_CMD_BIND, &KVM, &ARGS);
+	remove_exit(s, OTHER, &KVM);
+	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_BIND, 1);
+	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
+	assert_conforms(s);
+}
+
+/*
+ * 3: a free that was running while the points were attached one by one.
+ * Armed BPF emits nothing of an operation that began before the window
+ * opened, nor of what runs inside it: the stream starts with the ID
+ * unknown, and its next allocation begins a life.
+ */
+static void test_stream_free_before_armed(void **state)
+{
+	struct sim *s = *state;
+	struct sim_args a = ARGS;
+
+	sim_attached(s, &IOMMU);
+	sim_attached(s, &KVM);
+	sim_set_alloc(s, PUB, TOKEN, SID);
+	a.id = ID + 1;
+	sim_alloc(s, PUB, SID, PDATA, a.id);	/* the armed window's first acts */
+	sim_alloc(s, OTHER, SID, PDATA, ID);	/* ID was freed before it opened */
+	sim_free(s, PUB, &a, TWO, 2);
+	assert_conforms(s);
+}
+
+/* 4: the notify's EXIT is recorded after another task freed the ID. */
+static void test_stream_notify_exit_after_free(void **state)
+{
+	struct sim *s = *state;
+
+	prologue(s);
+	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
+	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_UNBIND, 0);
+	sim_chain(s, PUB, IT_CMD_UNBIND, &ARGS, TWO, 2);
+	sim_free(s, OTHER, &ARGS, TWO, 2);
+	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_UNBIND, 1);
+	assert_conforms(s);
+}
+
+/* 5: kprobe mode on a kernel without __preempt_count: sleepability unknown. */
+static void test_stream_preempt_count_unread(void **state)
+{
+	struct sim *s = *state;
+	struct it_event e;
+	struct it_check_report r;
+
+	prologue(s);
+	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_BIND, 0);
+	e = sim_ev(s, IT_K_CHAIN, IT_PH_ENTER, PUB);
+	e.cmd = IT_CMD_BIND;
+	e.flags = IT_F_HAS_CMD | IT_F_LOCK_HELD | IT_F_KPROBE;	/* no PREEMPT_KNOWN */
+	sim_feed(s, &e);
+	callback_pair(s, PUB, IT_CMD_BIND, &IOMMU, &ARGS);
+	callback_pair(s, PUB, IT_CMD_BIND, &KVM, &ARGS);
+	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_BIND, 1);
+	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
+	r = finish(s);
+	assert_int_equal(r.nv_total, 0);
+	assert_int_equal(r.verdict, IT_VERDICT_PASS);
+	assert_true(r.res[5].checked > 0);	/* the lock was still judged */
+}
+
+/*
+ * 6: a subscriber registers while tracing; its probe goes live after a
+ * chain call that the ring buffer holds and the decoder meets only after
+ * the tool's attach announcement (stamped when the attach returned).
+ */
+static void test_stream_attached_after_a_chain(void **state)
+{
+	struct sim *s = *state;
+	struct it_event e;
+	uint64_t live_ts;
+
+	prologue(s);
+	e = sim_ev(s, IT_K_ADD_NOTIFIER, IT_PH_ENTER, OTHER);
+	e.nb = VDCM.nb;
+	e.cb = VDCM.cb;
+	e.prio = VDCM.prio;
+	e.cb_sym = VDCM.sym;
+	e.flags |= IT_F_HAS_CB;
+	sim_feed(s, &e);
+	e.seq = ++s->seq;
+	e.ts_ns = (s->ts += 1000);
+	e.phase = IT_PH_EXIT;
+	e.flags |= IT_F_HAS_RET;
+	sim_feed(s, &e);
+	live_ts = s->ts + 10000;	/* after the chain below began */
+	e = sim_ev(s, IT_K_META_ATTACHED, IT_PH_POINT, 0);
+	e.ts_ns = live_ts;
+	e.nb = VDCM.nb;
+	e.cb = VDCM.cb;
+	e.prio = VDCM.prio;
+	e.cb_sym = VDCM.sym;
+	e.flags |= IT_F_HAS_CB;
+	sim_feed(s, &e);
+	s->ts = live_ts - 9000;		/* the chain ran before the probe was live */
+	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
+	assert_conforms(s);
+}
+
+/* 7: a subscriber calls its own notifier function outside any chain, then frees. */
+static void test_stream_callback_outside_chain(void **state)
+{
+	struct sim *s = *state;
+	struct sim_args a = ARGS;
+
+	prologue(s);
+	a.id = ID + 1;
+	sim_alloc(s, PUB, SID, PDATA, a.id);
+	sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_UNBIND, &KVM, &ARGS);
+	sim_free(s, PUB, &a, TWO, 2);
+	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_UNBIND, &KVM, &ARGS);
+	sim_free(s, PUB, &ARGS, TWO, 2);
+	assert_conforms(s);
+}
+
+/* ioasid_free() of an unknown and of a freed ID runs no chain: right. */
+static void test_stream_free_of_unknown_id(void **state)
+{
+	struct sim *s = *state;
+	struct sim_args unknown = ARGS;
+
+	prologue(s);
+	sim_free(s, PUB, &ARGS, TWO, 2);
+	unknown.id = 999999;
+	sim_call(s, IT_K_FREE, IT_PH_ENTER, PUB, unknown.id, 0, 0);
+	sim_free_locked(s, IT_PH_ENTER, PUB, unknown.id, &SIM_DEFAULT_FREE);
+	sim_free_locked(s, IT_PH_EXIT, PUB, unknown.id, &SIM_DEFAULT_FREE);
+	sim_call(s, IT_K_FREE, IT_PH_EXIT, PUB, unknown.id, 0, 0);
+	sim_call(s, IT_K_FREE, IT_PH_ENTER, PUB, ID, 0, 0);	/* freed already */
+	sim_free_locked(s, IT_PH_ENTER, PUB, ID, &SIM_DEFAULT_FREE);
+	sim_free_locked(s, IT_PH_EXIT, PUB, ID, &SIM_DEFAULT_FREE);
+	sim_call(s, IT_K_FREE, IT_PH_EXIT, PUB, ID, 0, 0);
+	assert_conforms(s);
+}
+
+/* ---- bugs on paths the shipped mutants do not touch ------------------- */
+
+/* Exactly `n` violations, all of rule inv. */
+static void assert_rule(const struct it_check_report *r, int inv, uint64_t n)
+{
+	int i;
+
+	for (i = 0; i < r->nres; i++)
+		if (r->res[i].inv->id != inv && r->res[i].violations)
+			fail_msg("invariant %d fired too", r->res[i].inv->id);
+	assert_int_equal(r->nv_total, n);
+	for (i = 0; i < r->nv; i++) {
+		assert_int_equal(r->v[i].inv, inv);
+		assert_true(r->v[i].has_cause);
+	}
+	assert_int_equal(r->verdict, IT_VERDICT_FAIL);
+}
+
+static void allocator_free(struct sim *s, uint32_t tid, uint32_t id)
+{
+	sim_naming(s, IT_K_ALLOCATOR_FREE, IT_PH_ENTER, tid, id, &SIM_DEFAULT_FREE);
+	sim_naming(s, IT_K_ALLOCATOR_FREE, IT_PH_EXIT, tid, id, &SIM_DEFAULT_FREE);
+}
+
+/* A set teardown that hands its IDs back to the allocator without FREE. */
+static void test_bug_teardown_without_free(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+	struct it_event e;
+
+	prologue(s);
+	e = sim_ev(s, IT_K_FREE_SET, IT_PH_ENTER, PUB);
+	e.sid = SID;
+	e.flags |= IT_F_HAS_SID | IT_F_DESTROY_SET;
+	sim_feed(s, &e);
+	allocator_free(s, PUB, ID);
+	e.seq = ++s->seq;
+	e.phase = IT_PH_EXIT;
+	sim_feed(s, &e);
+	r = finish(s);
+	assert_rule(&r, 1, 1);
+	assert_int_equal(r.v[0].now.kind, IT_K_ALLOCATOR_FREE);
+	assert_int_equal(r.v[0].cause.kind, IT_K_ALLOC);
+}
+
+/* Two chain calls of one free each send FREE: twice in one life. */
+static void test_bug_free_delivered_twice(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+
+	prologue(s);
+	sim_call(s, IT_K_FREE, IT_PH_ENTER, PUB, ID, 0, 0);
+	sim_free_locked(s, IT_PH_ENTER, PUB, ID, &SIM_DEFAULT_FREE);
+	sim_chain(s, PUB, IT_CMD_FREE, &ARGS, TWO, 2);
+	sim_chain(s, PUB, IT_CMD_FREE, &ARGS, TWO, 2);
+	allocator_free(s, PUB, ID);
+	sim_free_locked(s, IT_PH_EXIT, PUB, ID, &SIM_DEFAULT_FREE);
+	sim_call(s, IT_K_FREE, IT_PH_EXIT, PUB, ID, 0, 0);
+	r = finish(s);
+	assert_rule(&r, 2, 2);
+	assert_int_equal(r.v[0].now.kind, IT_K_CALLBACK);
+	assert_int_equal(r.v[0].cause.kind, IT_K_CHAIN);
+}
+
+/* ioasid_notify(BIND) whose chain sends UNBIND: each callback got the wrong cmd. */
+static void test_bug_wrong_cmd(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+
+	prologue(s);
+	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_BIND, 0);
+	sim_chain(s, PUB, IT_CMD_UNBIND, &ARGS, TWO, 2);
+	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
+	r = finish(s);
+	/* the UNBIND chain of an unbound ID is also inv 8's warning */
+	assert_int_equal(r.res[4].violations, 2);
+	assert_int_equal(r.res[7].violations, 1);
+	assert_int_equal(r.v[1].inv, 5);
+	assert_non_null(strstr(r.v[1].msg, "cmd=UNBIND (asked BIND)"));
+	assert_int_equal(r.verdict, IT_VERDICT_FAIL);
+}
+
+/*
+ * A free that gives up when a subscriber returns NOTIFY_BAD on FREE: the
+ * ID stays allocated (11), and its next free sends FREE again to the one
+ * that had it (2).  default_free was traced and did not run: a finding,
+ * not missing data; and the ID was never free: no rule 4.
+ */
+static void test_bug_free_vetoed(void **state)
+{
+	static const struct sim_sub bad[] = {
+		{ 0x1000, 0xa000, 10, "harness_iommu_notify", 0x8002 /* NOTIFY_BAD */ },
+		{ 0x3000, 0xc000, 0, "harness_kvm_notify", 0 } };
+	struct sim *s = *state;
+	struct it_check_report r;
+	int i, n2 = 0, n11 = 0;
+
+	prologue(s);
+	sim_call(s, IT_K_FREE, IT_PH_ENTER, PUB, ID, 0, 0);
+	sim_free_locked(s, IT_PH_ENTER, PUB, ID, &SIM_DEFAULT_FREE);
+	sim_chain(s, PUB, IT_CMD_FREE, &ARGS, bad, 1);	/* kvm cut by the stop */
+	sim_free_locked(s, IT_PH_EXIT, PUB, ID, &SIM_DEFAULT_FREE);
+	sim_call(s, IT_K_FREE, IT_PH_EXIT, PUB, ID, 0, 0);
+	sim_free(s, PUB, &ARGS, TWO, 2);
+	r = finish(s);
+	for (i = 0; i < r.nv; i++) {
+		n2 += r.v[i].inv == 2;
+		n11 += r.v[i].inv == 11;
+	}
+	assert_int_equal(r.nv_total, 2);
+	assert_int_equal(n11, 1);
+	assert_int_equal(n2, 1);
+	assert_int_equal(r.verdict, IT_VERDICT_FAIL);
+}
+
+/* The allocator hands out an ID that is still allocated. */
+static void test_bug_live_id_handed_out(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+	uint64_t at;
+
+	prologue(s);
+	at = sim_alloc(s, OTHER, SID, PDATA2, ID);
+	r = finish(s);
+	assert_only(&r, 9, at, IT_K_ALLOC);
+}
+
+/* A callback that runs after its ioasid_remove_notifier() returned. */
+static void test_bug_called_after_removal(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+	uint64_t at;
+
+	prologue(s);
+	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_BIND, 0);
+	sim_call(s, IT_K_CHAIN, IT_PH_ENTER, PUB, IT_NO_ID, IT_CMD_BIND, 0);
+	callback_pair(s, PUB, IT_CMD_BIND, &IOMMU, &ARGS);
+	remove_enter(s, OTHER, &KVM);
+	remove_exit(s, OTHER, &KVM);	/* did not wait for the chain */
+	at = sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_BIND, &KVM, &ARGS);
+	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_BIND, &KVM, &ARGS);
+	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_BIND, 1);
+	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
+	r = finish(s);
+	assert_only(&r, 2, at, IT_K_REMOVE_NOTIFIER);
+}
+
+/* ---- what the run could not see -------------------------------------- */
+
+/* An EXIT without its ENTER is not applied (it carried ID 0) and is said. */
+static void test_unmatched_exit_is_inconclusive(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+
+	prologue(s);
+	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
+	sim_call(s, IT_K_FREE_LOCKED, IT_PH_EXIT, OTHER, IT_NO_ID, 0, 0);
+	r = finish(s);
+	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
+	assert_string_equal(r.reason, "could not see: 1 exits without their entry");
+}
+
+/* Nothing any rule judges: no pass. */
+static void test_no_rule_evaluated_is_inconclusive(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+
+	remove_enter(s, PUB, &KVM);
+	remove_exit(s, PUB, &KVM);
+	r = finish(s);
+	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
+	assert_non_null(strstr(r.reason, "no rule was evaluated"));
+}
+
+/* More subscribers than the model holds: said, not guessed. */
+static void test_full_table_is_inconclusive(void **state)
+{
+	struct sim *s = *state;
+	struct sim_sub sub = KVM;
+	struct it_check_report r;
+	int i;
+
+	prologue(s);
+	for (i = 0; i < IT_MODEL_MAX_SUBS; i++) {
+		sub.nb = 0x10000 + i;
+		sim_attached(s, &sub);
+	}
+	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
+	r = finish(s);
+	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
+	assert_non_null(strstr(r.reason, "tables were full"));
+}
+
 static void test_only_mask_disables_others(void **state)
 {
 	struct sim *s = *state;
@@ -799,6 +1209,23 @@ int main(void)
 		T(test_monitor_started_mid_run_stays_silent),
 		T(test_subscriber_attached_late_is_not_expected),
 		T(test_only_mask_disables_others),
+		T(test_stream_remove_exit_after_chain_enter),
+		T(test_stream_remove_exit_inside_chain),
+		T(test_stream_free_before_armed),
+		T(test_stream_notify_exit_after_free),
+		T(test_stream_preempt_count_unread),
+		T(test_stream_attached_after_a_chain),
+		T(test_stream_callback_outside_chain),
+		T(test_stream_free_of_unknown_id),
+		T(test_bug_teardown_without_free),
+		T(test_bug_free_delivered_twice),
+		T(test_bug_wrong_cmd),
+		T(test_bug_free_vetoed),
+		T(test_bug_live_id_handed_out),
+		T(test_bug_called_after_removal),
+		T(test_unmatched_exit_is_inconclusive),
+		T(test_no_rule_evaluated_is_inconclusive),
+		T(test_full_table_is_inconclusive),
 #undef T
 	};
 
