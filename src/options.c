@@ -506,10 +506,12 @@ static const struct subcmd subcmds[] = {
 	{ "check", IT_SUB_CHECK, check_options, "[-- CMD [ARGS...]]",
 	  "Check the notifier API's ordering invariants on the live kernel (or a recorded "
 	  "trace with -i).  With CMD: attach, run CMD, judge what it made the kernel do.  "
-	  "Exit 0 conforming, 1 violations, 2 inconclusive (events lost), 3 usage or setup error."
+	  "Exit 0 conforming, 1 violations, 2 inconclusive (something could not be seen: the "
+	  "cause is named), 3 usage or setup error."
 	  "\vInvariants (docs/invariants.md): 1 free-before-allocator, 2 delivered-once, "
 	  "3 priority-order, 4 known-id-only, 5 args-match, 6 locked-sleepable, 7 no-reentry, "
-	  "8 bind-unbind (warning), 9 no-reuse-during-free, 10 registered-early (warning).\n"
+	  "8 bind-unbind (warning), 9 no-live-reuse, 10 registered-early (warning), "
+	  "11 free-is-final.\n"
 	  "Examples:\n  ioasid-trace check -- ./scenario.sh\n"
 	  "  ioasid-trace check --format junit -o report.xml -d 60\n"
 	  "  ioasid-trace check -i run.itr --only 1,5" },
