@@ -35,6 +35,9 @@ struct it_check;
 /* A kind's bit in struct it_invariant.on[] */
 #define IT_ON(kind)		(1ull << (kind))
 
+/* A rule's verdict for one state of its automaton (docs: "-", "ok", "violation"). */
+enum it_judgement { IT_J_NONE = 0, IT_J_OK, IT_J_BAD };
+
 struct it_invariant {
 	int id;			/* 1..: stable, used in reports and --only */
 	const char *key;	/* "free-before-allocator" */
@@ -50,6 +53,12 @@ struct it_invariant {
 	uint64_t on[IT_PH_POINT + 1];
 	/* Called between the model's pre and post update. */
 	void (*event)(struct it_check *ck, const struct it_event *e);
+	/*
+	 * Rules judged against an IOASID's life at one event: the verdict for
+	 * each enum it_life (model.h), the same table as the rule's in
+	 * docs/invariants.md (tests/unit/test_invdoc.c holds them together).
+	 */
+	const enum it_judgement *by_life;
 };
 
 #define IT_CHECK_MAX_INV	16

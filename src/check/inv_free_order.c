@@ -17,44 +17,37 @@
  */
 #include "inv.h"
 
-enum verdict { NOT_JUDGED = 0, OK, BAD_NO_FREE, BAD_DURING_FREE };
-
-static const enum verdict on_allocator_free[] = {
-	[IT_L_UNKNOWN] = NOT_JUDGED,
-	[IT_L_LIVE] = BAD_NO_FREE,
-	[IT_L_NOTIFYING] = BAD_DURING_FREE,
-	[IT_L_NOTIFIED] = OK,
-	[IT_L_TAKING] = NOT_JUDGED,
-	[IT_L_FREED] = NOT_JUDGED,
+static const enum it_judgement on_allocator_free[IT_L__N] = {
+	[IT_L_UNKNOWN] = IT_J_NONE,
+	[IT_L_LIVE] = IT_J_BAD,
+	[IT_L_NOTIFYING] = IT_J_BAD,
+	[IT_L_NOTIFIED] = IT_J_OK,
+	[IT_L_TAKING] = IT_J_NONE,
+	[IT_L_FREED] = IT_J_NONE,
 };
 
 static void event(struct it_check *ck, const struct it_event *e)
 {
 	struct it_id *id;
+	enum it_judgement j;
 
 	if (e->kind != IT_K_ALLOCATOR_FREE || e->phase != IT_PH_ENTER || !(e->flags & IT_F_HAS_ID))
 		return;
 	if (!(id = it_model_id(it_check_model(ck), e->ioasid)))
 		return;
-	switch (on_allocator_free[id->life]) {
-	case NOT_JUDGED:
+	if ((j = on_allocator_free[id->life]) == IT_J_NONE)
 		return;
-	case OK:
-		it_check_evaluated(ck, 1);
+	it_check_evaluated(ck, 1);
+	if (j == IT_J_OK)
 		return;
-	case BAD_NO_FREE:
-		it_check_evaluated(ck, 1);
-		it_check_violate(ck, 1, e, &id->alloc_ev,
-				 "allocator freed IOASID %u with no FREE notification in this life",
-				 e->ioasid);
-		return;
-	case BAD_DURING_FREE:
-		it_check_evaluated(ck, 1);
+	if (id->life == IT_L_NOTIFYING)
 		it_check_violate(ck, 1, e, &id->free_chain_ev,
 				 "allocator freed IOASID %u while its FREE chain was running",
 				 e->ioasid);
-		return;
-	}
+	else
+		it_check_violate(ck, 1, e, &id->alloc_ev,
+				 "allocator freed IOASID %u with no FREE notification in this life",
+				 e->ioasid);
 }
 
 const struct it_invariant it_inv_free_order = {
@@ -67,4 +60,5 @@ const struct it_invariant it_inv_free_order = {
 		  "precedes active_allocator->ops->free() in ioasid_free_locked()",
 	.on = { [IT_PH_ENTER] = IT_ON(IT_K_ALLOCATOR_FREE) },
 	.event = event,
+	.by_life = on_allocator_free,
 };

@@ -14,6 +14,15 @@
  */
 #include "inv.h"
 
+static const enum it_judgement on_alloc[IT_L__N] = {
+	[IT_L_UNKNOWN] = IT_J_OK,
+	[IT_L_LIVE] = IT_J_BAD,
+	[IT_L_NOTIFYING] = IT_J_BAD,
+	[IT_L_NOTIFIED] = IT_J_BAD,
+	[IT_L_TAKING] = IT_J_NONE,
+	[IT_L_FREED] = IT_J_OK,
+};
+
 static void event(struct it_check *ck, const struct it_event *e)
 {
 	struct it_id *id;
@@ -24,14 +33,16 @@ static void event(struct it_check *ck, const struct it_event *e)
 		return;
 	if (!(id = it_model_id(it_check_model(ck), (uint32_t)e->ret)))
 		return;
-	if (id->life == IT_L_TAKING || id->free_pending)
+	if (on_alloc[id->life] == IT_J_NONE || id->free_pending)
 		return;
 	it_check_evaluated(ck, 9);
+	if (on_alloc[id->life] == IT_J_OK)
+		return;
 	if (id->life == IT_L_NOTIFYING)
 		it_check_violate(ck, 9, e, &id->free_chain_ev,
 				 "IOASID %u handed out again while its FREE chain is running",
 				 (uint32_t)e->ret);
-	else if (it_id_live(id))
+	else
 		it_check_violate(ck, 9, e, &id->alloc_ev,
 				 "IOASID %u handed out again while it is still allocated",
 				 (uint32_t)e->ret);
@@ -47,4 +58,5 @@ const struct it_invariant it_inv_reuse = {
 		  "ops->free() returns\" (not before)",
 	.on = { [IT_PH_EXIT] = IT_ON(IT_K_ALLOC) },
 	.event = event,
+	.by_life = on_alloc,
 };

@@ -98,6 +98,36 @@ struct it_task *it_model_task(struct it_model *m, uint32_t tid)
 	return t;
 }
 
+/*
+ * The life of an IOASID (docs/invariants.md, "The life of an IOASID").
+ * Transitions that break a rule are still made: the invariants report
+ * them from the state before (1 at AFREE_ENTER of LIVE or NOTIFYING, 9 at
+ * ALLOC_RET of a live state, 4 at FREE_CHAIN_ENTER of FREED).
+ */
+const enum it_life it_life_next[IT_L__N][IT_LE__N] = {
+	/*                  ALLOC_RET     CHAIN_ENTER     CHAIN_DONE     AFREE_ENTER  AFREE_EXIT */
+	[IT_L_UNKNOWN]   = { IT_L_LIVE,    IT_L_UNKNOWN,   IT_L_UNKNOWN,  IT_L_TAKING, IT_L_UNKNOWN },
+	[IT_L_LIVE]      = { IT_L_LIVE,    IT_L_NOTIFYING, IT_L_LIVE,     IT_L_TAKING, IT_L_LIVE },
+	[IT_L_NOTIFYING] = { IT_L_LIVE,    IT_L_NOTIFYING, IT_L_NOTIFIED, IT_L_TAKING, IT_L_NOTIFYING },
+	[IT_L_NOTIFIED]  = { IT_L_LIVE,    IT_L_NOTIFYING, IT_L_NOTIFIED, IT_L_TAKING, IT_L_NOTIFIED },
+	[IT_L_TAKING]    = { IT_L_UNKNOWN, IT_L_TAKING,    IT_L_TAKING,   IT_L_TAKING, IT_L_FREED },
+	[IT_L_FREED]     = { IT_L_LIVE,    IT_L_FREED,     IT_L_FREED,    IT_L_TAKING, IT_L_FREED },
+};
+
+const char *it_life_name(enum it_life l)
+{
+	static const char *const names[IT_L__N] = {
+		"UNKNOWN", "LIVE", "NOTIFYING", "NOTIFIED", "TAKING", "FREED",
+	};
+
+	return (unsigned)l < IT_L__N ? names[l] : "?";
+}
+
+static void life_step(struct it_id *id, enum it_life_event ev)
+{
+	id->life = it_life_next[id->life][ev];
+}
+
 struct it_id *it_model_id(struct it_model *m, uint32_t id)
 {
 	struct it_id *s = it_map_get(&m->ids, id);
@@ -349,8 +379,7 @@ static void free_chain_enter(struct it_id *id, const struct it_event *e)
 	id->free_chains++;
 	id->free_chain_ev = *e;
 	id->touched_seq = e->seq;
-	if (id->life == IT_L_LIVE || id->life == IT_L_NOTIFIED)
-		id->life = IT_L_NOTIFYING;
+	life_step(id, IT_LE_FREE_CHAIN_ENTER);
 }
 
 static void start_chain(struct it_model *m, struct it_task *t, struct it_frame *f)
@@ -582,12 +611,14 @@ void it_model_pre(struct it_model *m, const struct it_event *e)
 static void life_begin(struct it_id *id, const struct it_event *e, const struct it_frame *f)
 {
 	/* A free of the ID overlapped the allocation: which came first is unknown. */
-	bool overlap = id->life == IT_L_TAKING || id->free_pending || id->free_chains ||
+	bool overlap = id->free_pending || id->free_chains ||
 		       id->touched_seq > f->ev.seq;
 
 	id->gen++;
-	id->life = overlap ? IT_L_UNKNOWN : IT_L_LIVE;
-	id->alloc_known = !overlap;
+	life_step(id, IT_LE_ALLOC_RET);
+	if (overlap)
+		id->life = IT_L_UNKNOWN;
+	id->alloc_known = id->life == IT_L_LIVE;
 	id->alloc_ev = *e;
 	id->free_got = 0;
 	id->sid = e->sid;
@@ -605,9 +636,9 @@ static void life_end(struct it_id *id, const struct it_event *e)
 	if (id->free_pending)
 		id->free_pending--;
 	/* An allocation that returned the ID meanwhile made its life unknown. */
-	if (id->life != IT_L_TAKING)
+	life_step(id, IT_LE_AFREE_EXIT);
+	if (id->life != IT_L_FREED)
 		return;
-	id->life = IT_L_FREED;
 	id->freed_ev = *e;
 	id->alloc_known = false;
 	id->pdata_known = false;
@@ -636,8 +667,8 @@ static void chain_exit(struct it_model *m, struct it_task *t, struct it_frame *f
 	}
 	if (c->cmd != IT_CMD_FREE)
 		return;
-	if (id->free_chains && !--id->free_chains && id->life == IT_L_NOTIFYING)
-		id->life = IT_L_NOTIFIED;
+	if (id->free_chains && !--id->free_chains)
+		life_step(id, IT_LE_FREE_CHAIN_DONE);
 	opf = it_model_op_below(t, (int)(f - t->stack));
 	if (!opf || id->life != IT_L_NOTIFIED)
 		return;
@@ -811,7 +842,7 @@ static void apply_enter(struct it_model *m, struct it_task *t, const struct it_e
 
 	if (e->kind == IT_K_ALLOCATOR_FREE) {
 		if ((e->flags & IT_F_HAS_ID) && (id = it_model_id(m, e->ioasid)))
-			id->life = IT_L_TAKING;
+			life_step(id, IT_LE_AFREE_ENTER);
 		return;
 	}
 	if (e->kind != IT_K_CALLBACK || t->depth < 2 || !(c = t->stack[t->depth - 2].chain))

@@ -59,16 +59,8 @@ static inline bool it_sub_surely_registered(const struct it_sub *s)
  * "The life of an IOASID"): the allocation that returned it, the FREE
  * chain calls about it, the allocator's free of it.
  *
- *   state \ event  alloc returns  FREE chain  FREE chain  allocator   allocator
- *                  the ID         ENTER       EXIT (last) free ENTER  free EXIT
- *   UNKNOWN        LIVE           UNKNOWN     UNKNOWN     TAKING      FREED
- *   LIVE           LIVE*          NOTIFYING   -           TAKING*     FREED
- *   NOTIFYING      LIVE*          NOTIFYING   NOTIFIED    TAKING*     FREED
- *   NOTIFIED       LIVE*          NOTIFYING   NOTIFIED    TAKING      FREED
- *   TAKING         UNKNOWN        TAKING      TAKING      TAKING      FREED
- *   FREED          LIVE           FREED*      FREED       TAKING      FREED
- *
- * (*: the kernel broke a rule; the invariants report it: 9, 1, 4.)  An
+ * The transitions are it_life_next[][] (model.c); docs/invariants.md has
+ * the same table, and a unit test holds one against the other.  An
  * allocation whose call overlapped a FREE chain or an allocator free of
  * the ID it returned starts an UNKNOWN life: which came first is unknown.
  */
@@ -79,7 +71,21 @@ enum it_life {
 	IT_L_NOTIFIED,		/* a FREE chain about it completed in this life */
 	IT_L_TAKING,		/* the allocator's free of it is running */
 	IT_L_FREED,		/* the allocator took it back */
+	IT_L__N,
 };
+
+/* What the kernel does to one ID: the columns of the life table. */
+enum it_life_event {
+	IT_LE_ALLOC_RET = 0,	/* ioasid_alloc() returned it */
+	IT_LE_FREE_CHAIN_ENTER,	/* a FREE chain call about it began */
+	IT_LE_FREE_CHAIN_DONE,	/* the last FREE chain call about it returned */
+	IT_LE_AFREE_ENTER,	/* the allocator's free of it began */
+	IT_LE_AFREE_EXIT,	/* ... and returned */
+	IT_LE__N,
+};
+
+extern const enum it_life it_life_next[IT_L__N][IT_LE__N];
+const char *it_life_name(enum it_life l);	/* "NOTIFYING" */
 
 /* What is known of one IOASID. */
 struct it_id {
