@@ -44,6 +44,7 @@ enum it_kind {
 	IT_K_ALLOC_SET,		/* ioasid_alloc_set(token, quota, &sid) */
 	IT_K_FREE_SET,		/* ioasid_free_set(sid, destroy) */
 	IT_K_ATTACH_DATA,	/* ioasid_attach_data(id, data) */
+	IT_K_ALLOCATOR_ALLOC,	/* active_allocator->ops->alloc(min, max, opaque) -> id */
 	IT_K__BPF_MAX,		/* kinds below are made by user space only */
 
 	IT_K_META_ATTACHED = 32, /* a callback became traced (cb, nb, prio) */
@@ -94,6 +95,8 @@ struct it_nb_args {
  *   FREE_LOCKED   ioasid, cb = the active allocator's ops->free: the free
  *                 it will call (the allocator lock is held: it cannot change)
  *   ALLOCATOR_FREE    ioasid, ptr = allocator opaque, cb = ops->free address
+ *   ALLOCATOR_ALLOC   min, max, ptr = opaque, cb = ops->alloc address;
+ *                 EXIT: ret = the id it handed out (IT_NO_ID on failure)
  *   NOTIFY        ioasid, cmd; EXIT: ret = NOTIFY_* or -errno
  *   CHAIN         cmd, args (if the args pointer is non-NULL); EXIT: ret = NOTIFY_*
  *   CALLBACK      cb = notifier_call, nb, prio, cmd, args; EXIT: ret = NOTIFY_*

@@ -19,6 +19,7 @@ static const char *const kind_names[IT_K__MAX] = {
 	[IT_K_ALLOC_SET] = "alloc_set",
 	[IT_K_FREE_SET] = "free_set",
 	[IT_K_ATTACH_DATA] = "attach_data",
+	[IT_K_ALLOCATOR_ALLOC] = "allocator_alloc",
 	[IT_K_META_ATTACHED] = "cb_attached",
 	[IT_K_META_DETACHED] = "cb_detached",
 	[IT_K_META_LOST] = "lost",

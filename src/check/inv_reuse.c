@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Invariant 9: the allocator never hands out an IOASID that is still
- * allocated, nor one whose FREE chain is running.  Judged at every
- * ioasid_alloc() EXIT that returned an ID, against the ID's life:
+ * allocated, nor one whose FREE chain is running.  Judged where the
+ * allocator handed the ID out (its alloc's EXIT; ioasid_alloc()'s EXIT
+ * when the allocator's alloc is not traced), against the ID's life:
  *
  *   life \ event    alloc returns the ID
  *   UNKNOWN         ok (a new life begins)
@@ -27,11 +28,17 @@ static void event(struct it_check *ck, const struct it_event *e)
 {
 	struct it_id *id;
 
-	if (e->kind != IT_K_ALLOC || e->phase != IT_PH_EXIT)
+	struct it_model *m = it_check_model(ck);
+	struct it_frame *f;
+
+	if (e->phase != IT_PH_EXIT || (e->kind != IT_K_ALLOC && e->kind != IT_K_ALLOCATOR_ALLOC))
 		return;
 	if (e->ret < 0 || (uint64_t)e->ret == IT_NO_ID)
 		return;
-	if (!(id = it_model_id(it_check_model(ck), (uint32_t)e->ret)))
+	/* judged where the allocator handed it out, when that was seen */
+	if (e->kind == IT_K_ALLOC && (f = it_model_frame(m, e)) && f->allocator_alloc_seen)
+		return;
+	if (!(id = it_model_id(m, (uint32_t)e->ret)))
 		return;
 	if (on_alloc[id->life] == IT_J_NONE || id->free_pending)
 		return;
@@ -56,7 +63,7 @@ const struct it_invariant it_inv_reuse = {
 	.severity = IT_SEV_ERROR,
 	.source = "series notes: \"FREE is synchronous and the ID can be reallocated as soon as "
 		  "ops->free() returns\" (not before)",
-	.on = { [IT_PH_EXIT] = IT_ON(IT_K_ALLOC) },
+	.on = { [IT_PH_EXIT] = IT_ON(IT_K_ALLOC) | IT_ON(IT_K_ALLOCATOR_ALLOC) },
 	.event = event,
 	.by_life = on_alloc,
 };

@@ -546,6 +546,7 @@ static void push_frame(struct it_model *m, struct it_task *t, const struct it_ev
 	f->ev = *e;
 	f->chain = NULL;
 	f->op = NULL;
+	f->allocator_alloc_seen = false;
 	begin_interval(m, e);
 	if (e->kind == IT_K_CHAIN)
 		start_chain(m, t, f);
@@ -607,27 +608,85 @@ void it_model_pre(struct it_model *m, const struct it_event *e)
 		record_return(t, e);
 }
 
-/* A new life of id begins at the EXIT of the allocation that returned it. */
-static void life_begin(struct it_id *id, const struct it_event *e, const struct it_frame *f)
+/*
+ * A new life of id begins: e is the EXIT that handed it out, alloc the
+ * ioasid_alloc() ENTER (its sid and private data).  overlap: a free of the
+ * ID may have come before or after: which came first is unknown.
+ */
+static void life_begin(struct it_id *id, const struct it_event *e, const struct it_event *alloc,
+		       bool overlap)
 {
-	/* A free of the ID overlapped the allocation: which came first is unknown. */
-	bool overlap = id->free_pending || id->free_chains ||
-		       id->touched_seq > f->ev.seq;
-
 	id->gen++;
 	life_step(id, IT_LE_ALLOC_RET);
-	if (overlap)
+	if (overlap || id->free_pending || id->free_chains)
 		id->life = IT_L_UNKNOWN;
 	id->alloc_known = id->life == IT_L_LIVE;
 	id->alloc_ev = *e;
 	id->free_got = 0;
-	id->sid = e->sid;
+	id->sid = alloc->sid;
 	id->pdata_known = true;
-	id->pdata = e->ptr;
+	id->pdata = alloc->ptr;
 	id->pdata_ev = *e;
 	id->bind_known = true;
 	id->bound = false;
 	id->late_reported = 0;
+}
+
+static bool returned_id(const struct it_event *e)
+{
+	return e->ret >= 0 && (uint64_t)e->ret != IT_NO_ID;
+}
+
+/*
+ * The allocator's alloc handed out an ID: the exact moment its life
+ * begins (a free of it returning before this one is no overlap).
+ */
+static void allocator_alloc_exit(struct it_model *m, struct it_task *t, const struct it_event *e,
+				 struct it_frame *f)
+{
+	struct it_frame *af = NULL;
+	struct it_id *id;
+	int i;
+
+	for (i = (int)(f - t->stack) - 1; i >= 0 && !af; i--)
+		if (t->stack[i].ev.kind == IT_K_ALLOC)
+			af = &t->stack[i];
+	if (!returned_id(e) || !(id = it_model_id(m, (uint32_t)e->ret)))
+		return;
+	if (af) {
+		af->allocator_alloc_seen = true;
+		af->allocator_alloc_id = (uint32_t)e->ret;
+	}
+	life_begin(id, e, af ? &af->ev : e, !af);
+}
+
+/*
+ * ioasid_alloc() returned.  When the allocator's alloc inside it was seen,
+ * the life began there; an ID it did not return was undone inline (an
+ * error path) and is unknown.  Otherwise the life begins now, unknown if a
+ * free of the ID began during the call: it may have come first.
+ */
+static void alloc_exit(struct it_model *m, const struct it_event *e, struct it_frame *f)
+{
+	struct it_id *id;
+
+	if (f->allocator_alloc_seen) {
+		id = it_model_id(m, f->allocator_alloc_id);
+		if (!id)
+			return;
+		if (!returned_id(e) || (uint32_t)e->ret != f->allocator_alloc_id) {
+			id->life = IT_L_UNKNOWN;
+			id->alloc_known = false;
+		} else if (id->alloc_known && id->alloc_ev.kind == IT_K_ALLOCATOR_ALLOC &&
+			   id->alloc_ev.seq > f->ev.seq) {
+			id->alloc_ev = *e;	/* the fuller record as evidence */
+			if (id->pdata_ev.kind == IT_K_ALLOCATOR_ALLOC)
+				id->pdata_ev = *e;
+		}
+		return;
+	}
+	if (returned_id(e) && (id = it_model_id(m, (uint32_t)e->ret)))
+		life_begin(id, e, e, id->touched_seq > f->ev.seq);
 }
 
 /* The allocator took id back (its free returned). */
@@ -796,9 +855,10 @@ static void apply_exit(struct it_model *m, struct it_task *t, const struct it_ev
 	case IT_K_ALLOC:
 		if (m->allocs_pending)
 			m->allocs_pending--;
-		if (e->ret >= 0 && (uint64_t)e->ret != IT_NO_ID &&
-		    (id = it_model_id(m, (uint32_t)e->ret)))
-			life_begin(id, e, f);
+		alloc_exit(m, e, f);
+		break;
+	case IT_K_ALLOCATOR_ALLOC:
+		allocator_alloc_exit(m, t, e, f);
 		break;
 	case IT_K_ATTACH_DATA:
 		if (!(e->flags & IT_F_HAS_ID) || !(id = it_model_id(m, e->ioasid)))

@@ -197,6 +197,9 @@ struct it_op {
 
 struct it_frame {
 	struct it_event ev;		/* the ENTER */
+	/* kind ALLOC: the allocator's alloc inside it returned an ID (it began the life) */
+	bool allocator_alloc_seen;
+	uint32_t allocator_alloc_id;
 	struct it_chain_call *chain;	/* kind CHAIN */
 	struct it_op *op;		/* kinds NOTIFY / FREE / FREE_SET / FREE_LOCKED */
 };

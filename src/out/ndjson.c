@@ -96,6 +96,7 @@ static void event_fields(struct it_json *j, const struct it_event *e)
 		it_json_hex(j, "data", e->ptr);
 		break;
 	case IT_K_ALLOCATOR_FREE:
+	case IT_K_ALLOCATOR_ALLOC:
 		it_json_hex(j, "opaque", e->ptr);
 		break;
 	case IT_K_META_LOST:

@@ -55,6 +55,7 @@ static void detail(struct it_writer *w, const struct it_event *e, char *buf, siz
 		ADD(" prio=%d", e->prio);
 		break;
 	case IT_K_ALLOCATOR_FREE:
+	case IT_K_ALLOCATOR_ALLOC:
 	case IT_K_META_ALLOCATOR:
 		ADD("%s", e->cb_sym ? e->cb_sym :
 		    it_ksyms_describe(w->dec ? w->dec->ksyms : NULL, e->cb, sym, sizeof(sym)));

@@ -121,6 +121,21 @@ static inline uint64_t sim_alloc(struct sim *s, uint32_t tid, int32_t sid, uint6
 	return sim_feed(s, &e);
 }
 
+/* The default allocator's alloc handing out id (inside an ioasid_alloc() frame). */
+static inline uint64_t sim_allocator_alloc(struct sim *s, uint32_t tid, uint32_t id)
+{
+	struct it_event e = sim_ev(s, IT_K_ALLOCATOR_ALLOC, IT_PH_ENTER, tid);
+
+	e.cb = 0xd100;
+	sim_feed(s, &e);
+	e.seq = ++s->seq;
+	e.ts_ns = (s->ts += 1000);
+	e.phase = IT_PH_EXIT;
+	e.flags |= IT_F_HAS_RET;
+	e.ret = id;
+	return sim_feed(s, &e);
+}
+
 static inline uint64_t sim_call(struct sim *s, enum it_kind k, enum it_phase ph, uint32_t tid,
 				uint32_t id, uint32_t cmd, int64_t ret)
 {

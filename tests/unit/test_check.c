@@ -1153,6 +1153,110 @@ static void test_full_table_is_inconclusive(void **state)
 	assert_non_null(strstr(r.reason, "tables were full"));
 }
 
+/* ---- the allocator's alloc: when a life begins ------------------------ */
+
+static void alloc_enter(struct sim *s, uint32_t tid)
+{
+	struct it_event e = sim_ev(s, IT_K_ALLOC, IT_PH_ENTER, tid);
+
+	e.sid = SID;
+	e.ptr = PDATA2;
+	e.flags |= IT_F_HAS_SID;
+	sim_feed(s, &e);
+}
+
+static uint64_t alloc_exit(struct sim *s, uint32_t tid, uint32_t id)
+{
+	struct it_event e = sim_ev(s, IT_K_ALLOC, IT_PH_EXIT, tid);
+
+	e.sid = SID;
+	e.ptr = PDATA2;
+	e.flags |= IT_F_HAS_SID | IT_F_HAS_RET;
+	e.ret = id;
+	return sim_feed(s, &e);
+}
+
+/*
+ * Under load an allocation waits for the lock while another task frees
+ * the ID it will get.  With the allocator's alloc traced the new life
+ * begins after that free and is judged in full; without it the order is
+ * unknown and the life is not judged (never guessed).
+ */
+static void recycle_while_waiting(struct sim *s, bool allocator_traced)
+{
+	struct sim_args a2 = ARGS;
+
+	prologue(s);
+	alloc_enter(s, OTHER);
+	sim_free(s, PUB, &ARGS, TWO, 2);
+	if (allocator_traced)
+		sim_allocator_alloc(s, OTHER, ID);
+	alloc_exit(s, OTHER, ID);
+	a2.pdata = PDATA2;
+	sim_free(s, OTHER, &a2, TWO, 2);
+}
+
+static void test_recycled_id_judged_with_allocator_alloc(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+
+	recycle_while_waiting(s, true);
+	r = finish(s);
+	assert_int_equal(r.verdict, IT_VERDICT_PASS);
+	assert_int_equal(r.res[0].checked, 2);	/* both frees judged by rule 1 */
+	assert_int_equal(r.res[10].checked, 2);	/* and by rule 11 */
+}
+
+static void test_recycled_id_unknown_without_allocator_alloc(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+
+	recycle_while_waiting(s, false);
+	r = finish(s);
+	assert_int_equal(r.verdict, IT_VERDICT_PASS);
+	assert_int_equal(r.res[0].checked, 1);
+}
+
+/*
+ * A set teardown on another task frees the ID between the allocator
+ * handing it out and ioasid_alloc() returning it: the ID is free when the
+ * allocation returns, and handing it out again is no reuse.
+ */
+static void test_freed_before_its_allocation_returned(void **state)
+{
+	struct sim *s = *state;
+	struct sim_args a2 = ARGS;
+
+	prologue(s);
+	sim_free(s, PUB, &ARGS, TWO, 2);
+	alloc_enter(s, OTHER);
+	sim_allocator_alloc(s, OTHER, ID);
+	a2.pdata = PDATA2;
+	sim_free(s, PUB, &a2, TWO, 2);
+	alloc_exit(s, OTHER, ID);
+	alloc_enter(s, PUB);
+	sim_allocator_alloc(s, PUB, ID);
+	alloc_exit(s, PUB, ID);
+	assert_conforms(s);
+}
+
+/* The allocator handing out a live ID is caught where it hands it out. */
+static void test_allocator_alloc_of_live_id(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+	uint64_t at;
+
+	prologue(s);
+	alloc_enter(s, OTHER);
+	at = sim_allocator_alloc(s, OTHER, ID);
+	alloc_exit(s, OTHER, ID);
+	r = finish(s);
+	assert_only(&r, 9, at, IT_K_ALLOC);
+}
+
 static void test_only_mask_disables_others(void **state)
 {
 	struct sim *s = *state;
@@ -1209,6 +1313,10 @@ int main(void)
 		T(test_monitor_started_mid_run_stays_silent),
 		T(test_subscriber_attached_late_is_not_expected),
 		T(test_only_mask_disables_others),
+		T(test_recycled_id_judged_with_allocator_alloc),
+		T(test_recycled_id_unknown_without_allocator_alloc),
+		T(test_freed_before_its_allocation_returned),
+		T(test_allocator_alloc_of_live_id),
 		T(test_stream_remove_exit_after_chain_enter),
 		T(test_stream_remove_exit_inside_chain),
 		T(test_stream_free_before_armed),
