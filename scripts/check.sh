@@ -7,8 +7,12 @@
 # A stage's output goes to the terminal and to build/check/STAGE.log.  Tests
 # speak TAP-like `ok N - ...` / `not ok N - ...` lines (VM tests) or cmocka's
 # `[       OK ]` / `[  FAILED  ]` lines (unit tests); both are counted, and the
-# last line is the plain `check: N passed, N failed` summary.  Any failing
-# stage makes the exit status non-zero.
+# last line is the plain `check: N passed, N failed, N skipped` summary.
+# Any failing stage makes the exit status non-zero, and so does:
+#   - a stage that exits 0 without one result line (it ran no test);
+#   - a skip (`# SKIP` in a result line): make check has no optional part,
+#     so a skipped test is one whose prerequisite is missing;
+#   - a test script without its run bit.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,7 +24,7 @@ only_vm=0
 
 logs=build/check
 mkdir -p "$logs"
-passed=0 failed=0 stage_failed=()
+passed=0 failed=0 skipped=0 stage_failed=()
 t_all=$(date +%s)
 
 stage() {
@@ -30,11 +34,23 @@ stage() {
 	echo "=== stage $name: $*"
 	"$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
-	local ok nok
-	ok=$(grep -cE '^ok [0-9]+|^\[       OK \]' "$log")
-	nok=$(grep -cE '^not ok [0-9]+|^\[  FAILED  \] [a-z_]' "$log")
+	local ok nok skip
+	skip=$(grep -cE '^(not )?ok\b.*# SKIP' "$log")
+	ok=$(grep -E '^ok\b|^\[       OK \]' "$log" | grep -vc '# SKIP')
+	# cmocka names a failed test twice (when it fails, and in its summary)
+	nok=$(( $(grep -E '^not ok\b' "$log" | grep -vc '# SKIP') +
+		$(grep -E '^\[  FAILED  \] [a-z_]' "$log" | sort -u | wc -l) ))
 	passed=$((passed + ok))
 	failed=$((failed + nok))
+	skipped=$((skipped + skip))
+	if [ "$rc" -eq 0 ] && [ $((ok + nok)) -eq 0 ]; then
+		echo "=== stage $name: exited 0 but reported no test"
+		rc=1
+	fi
+	if [ "$skip" -ne 0 ]; then
+		echo "=== stage $name: $skip skipped: make check has no optional test"
+		rc=1
+	fi
 	if [ "$rc" -ne 0 ]; then
 		stage_failed+=("$name")
 		# A stage that failed without naming a failed test still counts.
@@ -62,13 +78,18 @@ fi
 
 # The smoke test first: if the test bed itself is broken, say so before
 # the tests that depend on it fail in stranger ways.
-for t in tests/vm/smoke.sh $(ls tests/vm/*.sh | grep -v '/smoke\.sh$'); do
-	[ -x "$t" ] || continue
+for t in tests/vm/smoke.sh $(ls tests/vm/*.sh | grep -v '/smoke\.sh$\|/lib\.sh$'); do
+	if [ ! -x "$t" ]; then
+		echo "=== stage vm-$(basename "$t" .sh): $t has no run bit"
+		stage_failed+=("vm-$(basename "$t" .sh)")
+		failed=$((failed + 1))
+		continue
+	fi
 	stage "vm-$(basename "$t" .sh)" "$t"
 done
 
 echo
 echo "check: stages took $(($(date +%s) - t_all)) s in all"
 [ ${#stage_failed[@]} -eq 0 ] || echo "check: failed stages: ${stage_failed[*]}"
-echo "check: $passed passed, $failed failed"
+echo "check: $passed passed, $failed failed, $skipped skipped"
 [ ${#stage_failed[@]} -eq 0 ] && [ "$failed" -eq 0 ]

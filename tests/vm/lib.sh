@@ -34,9 +34,11 @@ vt_adopt_guest_log() {	# LOG NAME RC WHAT
 	rm -f "$1" "$1.tap"
 }
 
-vt_skip_all() { echo "1..0 # SKIP $*"; echo "$1: 0 passed, 0 failed"; exit 0; }
+# A prerequisite is missing: in make check that is a failure naming it.
+# To stderr, so that it is seen (and counted) from inside $(...) too.
+vt_skip_all() { echo "not ok 1 - cannot run: $*" >&2; exit 1; }
 
-# The pieces a VM test needs; prints "KDIR KO" for a flavor or skips.
+# The kernel directory of a flavor, or a failure naming why there is none.
 vt_kernel() {
 	local flavor=$1 kdir
 	[ -x "$vt_top/scripts/vm-run.sh" ] || vt_skip_all "no scripts/vm-run.sh"
@@ -54,7 +56,7 @@ vt_guest_run() {
 	local name=$1 flavor=$2 timeout=$3 script=$4 kdir ko log rc
 	shift 4
 	[ -x "$BIN" ] || vt_skip_all "no $BIN (make tool)"
-	kdir=$(vt_kernel "$flavor") || exit 0
+	kdir=$(vt_kernel "$flavor") || exit 1
 	ko=$(vt_harness "$kdir") || vt_skip_all "no harness module (scripts/harness-build.sh)"
 	log=$(mktemp)
 	"$vt_top/scripts/vm-run.sh" --kernel "$kdir" --timeout "$timeout" -- \

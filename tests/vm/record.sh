@@ -64,7 +64,7 @@ if [ "${1:-}" = --guest ]; then
 fi
 
 [ -x "$BIN" ] || vt_skip_all "no $BIN (make tool)"
-seed=$(vt_kernel seed) || exit 0
+seed=$(vt_kernel seed) || exit 1
 ko=$(vt_harness "$seed") || vt_skip_all "no harness module (scripts/harness-build.sh)"
 res=$(mktemp -d)
 if ! "$vt_top/scripts/vm-run.sh" --kernel "$seed" --results "$res" --single-thread --timeout 600 -- \
