@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# VM test (issue: sound and complete conformance): a concurrent stress on
+# `fixed`.  Publisher, set teardown, subscribers coming and going (one
+# answering NOTIFY_STOP/NOTIFY_BAD) and load threads on every CPU drive the
+# API at once (tests/vm/scenarios/stress.sh), STRESS_RUNS times (default
+# 20) in one boot, each run under `ioasid-trace check`.  A conforming
+# kernel: every run exits 0 with nothing lost and no violation, its
+# scenario ran to the end, and the per-life rules were really evaluated.
+#
+#   tests/vm/stress.sh        (host: boots the guest, --single-thread: the
+#                              tool attaches vdcm's callback while load runs)
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+BIN=${IOASID_TRACE:-$vt_top/build/ioasid-trace}
+H=/sys/kernel/debug/ioasid_harness
+RUNS=${STRESS_RUNS:-20}
+ROUNDS=${STRESS_ROUNDS:-6}
+name=stress
+
+if [ "${1:-}" = --guest ]; then
+	insmod "$2" || { vt_notok "insmod $2"; vt_done $name; exit 1; }
+	echo 1 >/sys/module/ioasid_harness/parameters/quiet_log
+	for i in $(seq "$RUNS"); do
+		"$BIN" check --format json -o /tmp/s.json -- \
+			bash "$vt_top/tests/vm/scenarios/stress.sh" "$ROUNDS" >/tmp/s.out 2>&1
+		rc=$?
+		done_line=$(grep '^stress: done' /tmp/s.out)
+		vt_check "run $i: check exits 0 (rc=$rc)" [ $rc = 0 ]
+		vt_check "run $i: the scenario ran to the end" [ -n "$done_line" ]
+		if [ $rc != 0 ] || [ -z "$done_line" ]; then
+			grep -vE '^ctl:' /tmp/s.out | tail -15 | sed 's/^/#   /'
+		fi
+		python3 - /tmp/s.json "$i" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+run = sys.argv[2]
+def t(ok, what):
+    print(("ok" if ok else "not ok"), "TAPN - run %s:" % run, what)
+v = [d for d in lines if d.get("type") == "verdict"]
+if not v:
+    t(False, "a verdict in the JSON report")
+    sys.exit(0)
+v = v[0]
+viol = [d for d in lines if d.get("type") == "violation"]
+for d in viol[:3]:
+    print("#   violation %s: %s" % (d["key"], d["message"]))
+errors = [d for d in viol if d.get("severity") == "error"]
+t(v["lost"] == 0, "nothing lost (%d)" % v["lost"])
+t(not errors, "no violation of an error rule (%d)" % len(errors))
+inv = {i["key"]: i["checked"] for i in v["invariants"]}
+judged = {k: inv.get(k, 0) for k in ("free-before-allocator", "delivered-once",
+                                    "no-live-reuse", "free-is-final", "known-id-only")}
+t(all(n > 0 for n in judged.values()), "the per-life rules were evaluated: %s" % judged)
+PY
+		[ $? = 0 ] || vt_notok "run $i: the report checker crashed"
+	done
+	bad=$(dmesg | grep -E 'BUG:|WARNING:|Oops|KASAN|lockdep' | head -5)
+	vt_check "dmesg clean${bad:+: $bad}" [ -z "$bad" ]
+	vt_done $name
+	exit
+fi
+
+kdir=$("$vt_top/scripts/kernel-build.sh" fixed) || { vt_notok "the fixed kernel builds"; vt_done $name; exit 1; }
+ko=$(vt_harness "$kdir") || { vt_notok "the harness builds for fixed"; vt_done $name; exit 1; }
+log=$(mktemp)
+"$vt_top/scripts/vm-run.sh" --kernel "$kdir" --single-thread --timeout $((RUNS * 90 + 120)) -- \
+	env IOASID_TRACE="$BIN" STRESS_RUNS="$RUNS" STRESS_ROUNDS="$ROUNDS" bash "$0" --guest "$ko" >"$log" 2>&1
+rc=$?
+vt_adopt_guest_log "$log" $name "$rc" "fixed guest"
+[ "$vt_n" -gt 0 ] || vt_notok "the guest reported no result"
+vt_done $name
