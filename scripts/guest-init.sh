@@ -264,6 +264,8 @@ tee_pid=$!
 rc=$?
 read -r t_end _ </proc/uptime
 printf 'cmd-end %s\n' "$t_end" >>/results/timing
+# The kernel's log, for vm-run.sh to look for reports (WARN, BUG, lockdep).
+dmesg >/results/dmesg.txt 2>/dev/null || bb dmesg >/results/dmesg.txt 2>/dev/null
 
 # tee ends when every writer of the fifo is gone; a daemon the command left
 # behind may hold it open, so wait for tee a bounded while only.

@@ -4,6 +4,7 @@
 #   scripts/vm-run.sh [--kernel KDIR | --bzimage FILE] [--timeout SECS] [--smp N]
 #                     [--mem MB] [--single-thread] [--results DIR]
 #                     [--env NAME=VALUE]... [--append 'extra cmdline'] [-v] [-i]
+#                     [--dmesg-allow REGEX]
 #                     -- COMMAND [ARGS...]
 #
 # KDIR is a directory printed by scripts/kernel-build.sh FLAVOR (it holds
@@ -28,6 +29,10 @@
 # mounted at /results in the guest.  After a run it holds:
 #   cmd.sh cwd     what the guest ran, and where
 #   output.log     the command's stdout+stderr (also on the serial console)
+#   dmesg.txt      the guest kernel's log when the command ended: a WARN,
+#                  BUG, lockdep, KASAN or atomic-sleep report in it makes
+#                  the run fail ("not ok 1 - the guest kernel reported: ..."),
+#                  unless it matches --dmesg-allow (a test that expects one)
 #   exit-code      the command's exit status (missing if the guest died)
 #   timing         guest uptimes (s) at init start, command start and end;
 #                  host wall time of the whole run (ms)
@@ -57,7 +62,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 die() { printf 'vm-run: error: %s\n' "$*" >&2; exit 125; }
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 
-kernel='' bzimage='' timeout=300 smp=2 mem=1024 single_thread=0 results='' append='' verbose=0 interactive=0
+dmesg_allow='' kernel='' bzimage='' timeout=300 smp=2 mem=1024 single_thread=0 results='' append='' verbose=0 interactive=0
 envs=()
 # need "$@": the current option takes a value, either glued on as
 # "--opt=VALUE" or as the next argument.
@@ -82,6 +87,7 @@ while [ $# -gt 0 ]; do
 	--append) need "$@"; append=$val ;;
 	--env) need "$@"; envs+=("$val") ;;
 	--single-thread) single_thread=1 ;;
+	--dmesg-allow) need "$@"; dmesg_allow=$val ;;
 	-v | --verbose) verbose=1 ;;
 	-i | --interactive) interactive=1 ;;
 	-h | --help) usage; exit 0 ;;
@@ -260,6 +266,22 @@ fi
 [ "$interactive" = 1 ] || [ ! -f "$results/output.log" ] || cat "$results/output.log"
 
 # --- verdict ------------------------------------------------------------------
+# A kernel report during the command fails the run, whatever the command
+# said: an oops panics (oops=panic), but a WARN, a BUG from a debug check
+# or a lockdep/KASAN report would pass unseen.
+kernel_reports() {
+	[ -f "$results/dmesg.txt" ] || return 0
+	grep -E 'WARNING:|BUG:|Oops|KASAN:|UBSAN:|possible recursive locking|circular locking|inconsistent lock state|sleeping function called from invalid context' \
+		"$results/dmesg.txt" | { if [ -n "$dmesg_allow" ]; then grep -vE "$dmesg_allow"; else cat; fi; } | head -n 3
+}
+reports=$(kernel_reports)
+if [ -n "$reports" ]; then
+	while IFS= read -r line; do
+		echo "not ok 1 - the guest kernel reported: ${line#*] }"
+	done <<<"$reports"
+	auto_results=0
+fi
+
 show_tail() {
 	echo "--- last 30 console lines ($results/console.log) ---"
 	tr -d '\r' <"$results/console.log" | tail -n 30
@@ -279,6 +301,7 @@ if [ -f "$results/exit-code" ]; then
 		[ "$timed_out" = 0 ] ||
 			echo "vm-run: warning: guest wrote exit code $code but did not power off within ${timeout}s" >&2
 		[ "$auto_results" = 0 ] || [ "$code" != 0 ] || rm -rf "$results"
+		[ -z "$reports" ] || [ "$code" != 0 ] || code=1
 		exit "$code"
 	fi
 	echo "vm-run: guest wrote a malformed exit code: $(head -c 80 "$results/exit-code")" >&2

@@ -84,6 +84,7 @@ for h in H.values():
 else:
     t(True, "bucket sums equal counts and min <= p50 <= p90 <= p99 <= p99.9 <= max")
 PY
+	[ $? = 0 ] || vt_notok "the hist checker crashed (its traceback is above)"
 }
 
 if [ "${1:-}" = --guest ]; then

@@ -71,6 +71,7 @@ ok = len(extra) == 2 and summ and summ[0]["lost"] == 0
 print(("ok" if ok else "not ok"), "TAPN - the trace shows extra_notify's 2 calls, nothing lost (%d, %s)" %
       (len(extra), summ[0]["lost"] if summ else "no summary"))
 PY
+	[ $? = 0 ] || vt_notok "the report checker crashed (its traceback is above)"
 	left=$(rb_bpf_left)
 	vt_check "no BPF program or link left (progs links: $left)" [ "$left" = "0 0" ]
 	vt_check "no kernel BUG/WARNING in dmesg" bash -c "! dmesg | grep -qE 'BUG:|WARNING:|Oops'"

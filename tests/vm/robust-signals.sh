@@ -129,6 +129,7 @@ firm = [d for d in viol if not d.get("suspect")]
 print(("ok" if not firm else "not ok"),
       "TAPN - overflow: no violation claimed: %d reported, all marked suspect (%d not)" % (len(viol), len(firm)))
 PY
+	[ $? = 0 ] || vt_notok "the report checker crashed (its traceback is above)"
 	left_ok "overflow"
 	"$BIN" check --buffer 3K -d 1 >/tmp/bad.out 2>&1
 	rc=$?

@@ -78,6 +78,7 @@ else:
 t(all(h["timing"] == timing for (g, _), h in H.items() if g == "callback"),
   "callbacks timed by %s" % timing)
 PY
+	[ $? = 0 ] || vt_notok "the untraced checker crashed (its traceback is above)"
 }
 
 check_run() {	# $1: name, $2: expected exit, $3...: options
