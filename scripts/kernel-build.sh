@@ -194,8 +194,50 @@ done < <(cat "${fragments[@]}")
 	it_die "olddefconfig dropped required options: ${missing[*]} (a dependency is missing)"
 
 # --- build ------------------------------------------------------------------
+# Compile steps (kbuild's "  CC  file" lines) done so far, of a log.
+steps_in() { grep -cE '^  (CC|AS|LD|AR|CPP|HOSTCC|HOSTLD|GEN|BTF|OBJCOPY)[ ]' "$1" 2>/dev/null; }
+fmt_s() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+
+# make in the background, and what it has done every 15 s (one updating
+# line on a terminal): a full build is ten minutes of otherwise silence.
+# A full build's step count (kept in the cache) gives its total and ETA;
+# a build from a donor's objects shows its count only.
+make_with_progress() {
+	local total_file="$cache/kernels/full-build-steps" total='' pid t0 now done_n line rc
+	[ -z "$donor" ] && [ -f "$total_file" ] && total=$(cat "$total_file")
+	[ -z "$donor" ] && [ -z "$total" ] && total=1965	# 6.1 with base.config
+	local before; before=$(steps_in "$out/build.log")
+	kmake all >>"$out/build.log" 2>&1 &
+	pid=$!
+	t0=$(date +%s)
+	while ! wait_for "$pid" 15; do
+		now=$(($(date +%s) - t0))
+		done_n=$(($(steps_in "$out/build.log") - before))
+		line="kernel $flavor: $done_n${total:+/$total} steps, $(fmt_s $now)"
+		if [ -n "$total" ] && [ "$done_n" -gt 0 ] && [ "$done_n" -lt "$total" ]; then
+			line+=", ETA $(fmt_s $((now * (total - done_n) / done_n)))"
+		fi
+		if [ -t 2 ]; then printf '\rioasid-trace: %s   ' "$line" >&2
+		else it_log "$line"; fi
+	done
+	wait "$pid"
+	rc=$?
+	[ -t 2 ] && printf '\n' >&2
+	[ "$rc" = 0 ] && [ -z "$donor" ] && echo $(($(steps_in "$out/build.log") - before)) >"$total_file"
+	return "$rc"
+}
+# wait_for PID SECS: 0 when PID has ended, 1 after SECS if it runs on.
+wait_for() {
+	local i
+	for i in $(seq "$2"); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 1
+	done
+	! kill -0 "$1" 2>/dev/null
+}
+
 it_log "  make -j$jobs (log: $out/build.log)"
-if ! kmake all >>"$out/build.log" 2>&1; then
+if ! make_with_progress; then
 	grep -E 'error|Error' "$out/build.log" | head -20 >&2
 	it_die "kernel build failed (see $out/build.log)"
 fi
