@@ -62,17 +62,24 @@ stage() {
 	return 0
 }
 
+# A build step is one test: it built, or it did not.
+built() {
+	local what=$1; shift
+	if "$@"; then echo "ok 1 - $what"; else echo "not ok 1 - $what (exit $?)"; return 1; fi
+}
+
 if [ $only_vm -eq 0 ]; then
-	stage build make -s tool
+	stage build built "the tool builds" make -s tool
 	stage unit make -s unit-tests
 	stage fuzz tests/fuzz-short.sh
 	for f in vanilla seed fixed debug; do
-		stage "kernel-$f" scripts/kernel-build.sh "$f"
+		stage "kernel-$f" built "kernel $f builds" scripts/kernel-build.sh "$f"
 	done
 	for m in kernel/patches/mutants/*.patch; do
 		[ -e "$m" ] || continue
 		n=$(basename "$m" .patch)
-		stage "kernel-mutant-$n" scripts/kernel-build.sh "mutant-$n"
+		stage "kernel-mutant-$n" built "kernel mutant-$n builds" \
+			scripts/kernel-build.sh "mutant-$n"
 	done
 fi
 
