@@ -266,6 +266,41 @@ static void model_unseen(struct it_check *ck)
 	}
 }
 
+/* Appends one cause to ck->reason, "; " between causes. */
+static void add_cause(struct it_check *ck, const char *fmt, const char *arg)
+{
+	size_t n = strlen(ck->reason);
+
+	if (n >= sizeof(ck->reason) - 1)
+		return;
+	if (n)
+		n += (size_t)snprintf(ck->reason + n, sizeof(ck->reason) - n, "; ");
+	if (n < sizeof(ck->reason))
+		snprintf(ck->reason + n, sizeof(ck->reason) - n, fmt, arg);
+}
+
+/*
+ * Everything the run could not see, all of it in ck->reason: a user who
+ * fixes the first cause should not meet the next one only on the rerun.
+ * The most fundamental comes first: a cut recording makes the rest moot.
+ * Lost events count whenever they happened: user space reads the drop
+ * counter after it has consumed the records that follow a gap, so a
+ * violation judged before the loss was known may be the gap's doing.
+ */
+static bool unsure_causes(struct it_check *ck)
+{
+	ck->reason[0] = '\0';
+	if (ck->truncated)
+		add_cause(ck, "%s", "the recording did not finish: what followed its last complete block is unknown");
+	if (ck->lost)
+		add_cause(ck, "%s", "events were lost: the trace is incomplete");
+	if (ck->incomplete[0])
+		add_cause(ck, "not traced: %s", ck->incomplete);
+	if (ck->unseen[0])
+		add_cause(ck, "could not see: %s", ck->unseen);
+	return ck->reason[0] != '\0';
+}
+
 void it_check_finish(struct it_check *ck, struct it_check_report *r)
 {
 	uint64_t errors = 0, warnings = 0, evaluated = 0;
@@ -289,41 +324,10 @@ void it_check_finish(struct it_check *ck, struct it_check_report *r)
 	r->lost = ck->lost;
 	r->strict = ck->opts.strict;
 
-	/*
-	 * A salvaged recording: whatever followed the cut (a FREE chain, an
-	 * UNBIND, a loss) could clear or make a violation: none can be
-	 * trusted.  Named first: it is why the rest is unknown.
-	 */
-	if (ck->truncated) {
+	if (unsure_causes(ck)) {
+		/* Each cause can hide the event that makes or clears a violation. */
 		for (i = 0; i < ck->nv; i++)
 			ck->v[i].suspect = true;
-		r->verdict = IT_VERDICT_INCONCLUSIVE;
-		r->reason = "the recording did not finish: what followed its last complete block is unknown";
-	} else if (ck->lost) {
-		/*
-		 * Lost events can hide an event that would make a violation go
-		 * away (or appear): neither a pass nor a violation can be
-		 * trusted.  All of them, not only those after the first "lost" meta
-		 * event: user space reads the drop counter after it has
-		 * consumed the records that follow a gap, so a violation judged
-		 * before the loss was known may already be the gap's doing.
-		 */
-		for (i = 0; i < ck->nv; i++)
-			ck->v[i].suspect = true;
-		r->verdict = IT_VERDICT_INCONCLUSIVE;
-		r->reason = "events were lost: the trace is incomplete";
-	} else if (ck->incomplete[0]) {
-		/* A missing point can hide the event that sets an expectation
-		 * (e.g. an attach) and so fake a violation, or hide one. */
-		for (i = 0; i < ck->nv; i++)
-			ck->v[i].suspect = true;
-		snprintf(ck->reason, sizeof(ck->reason), "not traced: %s", ck->incomplete);
-		r->verdict = IT_VERDICT_INCONCLUSIVE;
-		r->reason = ck->reason;
-	} else if (ck->unseen[0]) {
-		for (i = 0; i < ck->nv; i++)
-			ck->v[i].suspect = true;
-		snprintf(ck->reason, sizeof(ck->reason), "could not see: %s", ck->unseen);
 		r->verdict = IT_VERDICT_INCONCLUSIVE;
 		r->reason = ck->reason;
 	} else if (errors || (ck->opts.strict && warnings)) {

@@ -1121,6 +1121,24 @@ static void test_unmatched_exit_is_inconclusive(void **state)
 	assert_string_equal(r.reason, "could not see: 1 exits without their entry");
 }
 
+/* Every cause is named at once, the most fundamental first. */
+static void test_all_causes_are_named(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+
+	prologue(s);
+	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
+	sim_call(s, IT_K_FREE_LOCKED, IT_PH_EXIT, OTHER, IT_NO_ID, 0, 0);
+	it_check_untraced(s->ck, "callback harness_blind_notify");
+	it_check_lost(s->ck, 3);
+	r = finish(s);
+	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
+	assert_string_equal(r.reason, "events were lost: the trace is incomplete; "
+			    "not traced: callback harness_blind_notify; "
+			    "could not see: 1 exits without their entry");
+}
+
 /* Nothing any rule judges: no pass. */
 static void test_no_rule_evaluated_is_inconclusive(void **state)
 {
@@ -1332,6 +1350,7 @@ int main(void)
 		T(test_bug_live_id_handed_out),
 		T(test_bug_called_after_removal),
 		T(test_unmatched_exit_is_inconclusive),
+		T(test_all_causes_are_named),
 		T(test_no_rule_evaluated_is_inconclusive),
 		T(test_full_table_is_inconclusive),
 #undef T
