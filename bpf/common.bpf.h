@@ -217,6 +217,12 @@ static __always_inline void it_fill_args(struct it_record *r, __u8 kind, const _
 		r->cb = a[3];
 		r->flags |= IT_F_HAS_ID;
 		break;
+	case IT_K_ALLOCATOR_ALLOC: /* min, max, opaque, function address */
+		r->min = (__u32)a[0];
+		r->max = (__u32)a[1];
+		r->ptr = a[2];
+		r->cb = a[3];
+		break;
 	case IT_K_NOTIFY:	/* id, cmd */
 		r->ioasid = (__u32)a[0];
 		r->cmd = (__u32)a[1];
@@ -261,6 +267,7 @@ static __always_inline void it_fill_ret(struct it_record *r, __u8 kind, __u64 re
 	r->flags |= IT_F_HAS_RET;
 	switch (kind) {
 	case IT_K_ALLOC:
+	case IT_K_ALLOCATOR_ALLOC:
 		r->ret = (__u32)ret;
 		if ((__u32)ret != IT_NO_ID) {
 			r->ioasid = (__u32)ret;
@@ -650,5 +657,22 @@ SEC("kprobe") int BPF_KPROBE(kp, __u64 id, __u64 opaque)		\
 { return it_enter(ctx, 1, IT_K_ALLOCATOR_FREE, id, opaque, 0, bpf_get_func_ip(ctx)); } \
 SEC("kretprobe") int BPF_KRETPROBE(kr)					\
 { return it_exit(ctx, 1, IT_K_ALLOCATOR_FREE, 0); }
+
+
+/*
+ * The allocator's alloc (ops->alloc(min, max, opaque) -> id): the moment
+ * an ID's life begins, inside ioasid_alloc().  Only default_alloc is
+ * traced (events.bpf.c); a custom allocator's life begins at
+ * ioasid_alloc()'s return instead.
+ */
+#define IT_ALLOCATOR_ALLOC_PROGS(fe_sec, fe, fx_sec, fx, kp, kr)		\
+SEC(fe_sec) int BPF_PROG(fe, __u64 min, __u64 max, __u64 opaque)		\
+{ return it_enter(ctx, 0, IT_K_ALLOCATOR_ALLOC, min, max, opaque, bpf_get_func_ip(ctx)); } \
+SEC(fx_sec) int BPF_PROG(fx, __u64 min, __u64 max, __u64 opaque, __u64 ret)	\
+{ return it_exit(ctx, 0, IT_K_ALLOCATOR_ALLOC, ret); }			\
+SEC("kprobe") int BPF_KPROBE(kp, __u64 min, __u64 max, __u64 opaque)	\
+{ return it_enter(ctx, 1, IT_K_ALLOCATOR_ALLOC, min, max, opaque, bpf_get_func_ip(ctx)); } \
+SEC("kretprobe") int BPF_KRETPROBE(kr, __u64 ret)				\
+{ return it_exit(ctx, 1, IT_K_ALLOCATOR_ALLOC, ret); }
 
 #endif

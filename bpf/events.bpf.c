@@ -155,6 +155,10 @@ int BPF_KRETPROBE(kr_blocking_notifier_call_chain, __u64 ret)
 	return it_exit(ctx, 1, IT_K_CHAIN, ret);
 }
 
+/* The default allocator's alloc: where an ID's life begins. */
+IT_ALLOCATOR_ALLOC_PROGS("fentry/default_alloc", fe_default_alloc, "fexit/default_alloc",
+			 fx_default_alloc, kp_allocator_alloc, kr_allocator_alloc)
+
 /*
  * The default allocator's free, by name (a custom allocator's free is
  * known only at run time: allocator.bpf.c); the kprobe pair serves it in

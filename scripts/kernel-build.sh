@@ -246,7 +246,7 @@ fi
 # BTF (fentry) and in the symbol table (kprobe fallback).
 if grep -qw ioasid_notify "$out/src/_build/System.map"; then
 	btf_funcs=$(bpftool btf dump file "$out/src/_build/vmlinux" 2>/dev/null | grep -o "FUNC '[a-z_]*'" || true)
-	for fn in ioasid_free_locked default_free ioasid_notify blocking_notifier_call_chain; do
+	for fn in ioasid_free_locked default_alloc default_free ioasid_notify blocking_notifier_call_chain; do
 		grep -q " [tT] $fn\$" "$out/src/_build/System.map" ||
 			it_die "$fn is not a function in System.map (inlined?): the tracer cannot attach"
 		grep -qx "FUNC '$fn'" <<<"$btf_funcs" ||
