@@ -51,7 +51,7 @@ if [ "${1:-}" = --guest ]; then
 	cat /tmp/doctor.txt
 	vt_check "doctor exits 0 on seed" [ $rc = 0 ]
 	missing=0
-	for f in ioasid_alloc ioasid_free ioasid_free_locked default_free ioasid_notify \
+	for f in ioasid_alloc ioasid_free ioasid_free_locked default_alloc default_free ioasid_notify \
 		ioasid_add_notifier ioasid_remove_notifier blocking_notifier_call_chain \
 		ioasid_alloc_set ioasid_free_set ioasid_attach_data; do
 		grep -Eq "^  $f +(fentry|kprobe) " /tmp/doctor.txt || { echo "# no mode for $f"; missing=1; }
@@ -71,14 +71,14 @@ if [ "${1:-}" = --guest ]; then
 		ioasid_attach_data; do
 		grep -Eq "^  $f +kprobe\.multi " /tmp/dry.txt || { echo "# $f not kprobe.multi"; cold=1; }
 	done
-	for f in ioasid_alloc ioasid_free ioasid_free_locked default_free ioasid_notify \
+	for f in ioasid_alloc ioasid_free ioasid_free_locked default_alloc default_free ioasid_notify \
 		blocking_notifier_call_chain; do
 		grep -Eq "^  $f +fentry " /tmp/dry.txt || { echo "# $f not fentry"; hot=1; }
 	done
 	grep -q "kprobe\.multi" /tmp/dry-hist.txt /tmp/doctor.txt && histmulti=1
 	# (and they did list the points: an empty file has no kprobe.multi either)
 	grep -Eq "^  ioasid_add_notifier +fentry " /tmp/dry-hist.txt || histmulti=2
-	vt_check "trace --dry-run: the 5 cold points by kprobe.multi, the 6 others by fentry" \
+	vt_check "trace --dry-run: the 5 cold points by kprobe.multi, the 7 others by fentry" \
 		[ $cold$hot = 00 ]
 	vt_check "hist --dry-run and doctor: registrations by fentry, no kprobe.multi ($histmulti)" \
 		[ $histmulti = 0 ]
