@@ -104,6 +104,10 @@ static void missing(struct it_check *ck, const struct it_event *e, const struct 
 
 		if (!s->traced || find_deliv(c, s->nb, c->ndeliv))
 			continue;
+		/* The chain takes its rwsem after its ENTER: a removal that
+		 * began since can have won the lock and taken s off first. */
+		if (s->remove_seq > c->enter.seq)
+			continue;
 		if (stop && s->prio <= stop->prio)
 			continue;
 		it_check_violate(ck, 2, e, s->reg_known ? &s->reg_ev : NULL,

@@ -515,8 +515,10 @@ static void begin_interval(struct it_model *m, const struct it_event *e)
 		}
 		break;
 	case IT_K_REMOVE_NOTIFIER:
-		if ((s = it_model_sub(m, e->nb)))
+		if ((s = it_model_sub(m, e->nb))) {
 			s->remove_pending++;
+			s->remove_seq = e->seq;
+		}
 		break;
 	case IT_K_ATTACH_DATA:
 		if ((e->flags & IT_F_HAS_ID) && (id = it_model_id(m, e->ioasid)))

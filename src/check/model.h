@@ -42,6 +42,7 @@ struct it_sub {
 	uint64_t reg_seq;	/* event seq of the add's EXIT */
 	struct it_event reg_ev;	/* that event (two-sided reports) */
 	int add_pending, remove_pending;	/* calls between their ENTER and EXIT */
+	uint64_t remove_seq;	/* event seq of the latest remove's ENTER (0: none) */
 	bool removed;		/* a remove returned and no add began since */
 	struct it_event removed_ev;	/* that remove's EXIT */
 	bool traced;		/* its callback is attached */

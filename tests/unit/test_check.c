@@ -822,6 +822,26 @@ static void test_stream_remove_exit_inside_chain(void **state)
 }
 
 /*
+ * 2b: the removal begins after the chain's ENTER and wins the chain's
+ * rwsem before the walk: the walk no longer finds KVM (measured in
+ * tests/vm/stress.sh: "registered but not called" on fixed).
+ */
+static void test_stream_remove_wins_the_lock(void **state)
+{
+	struct sim *s = *state;
+
+	prologue(s);
+	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_BIND, 0);
+	sim_call(s, IT_K_CHAIN, IT_PH_ENTER, PUB, IT_NO_ID, IT_CMD_BIND, 0);
+	remove_enter(s, OTHER, &KVM);
+	remove_exit(s, OTHER, &KVM);
+	callback_pair(s, PUB, IT_CMD_BIND, &IOMMU, &ARGS);
+	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_BIND, 1);
+	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
+	assert_conforms(s);
+}
+
+/*
  * 3: a free that was running while the points were attached one by one.
  * Armed BPF emits nothing of an operation that began before the window
  * opened, nor of what runs inside it: the stream starts with the ID
@@ -1337,6 +1357,7 @@ int main(void)
 		T(test_allocator_alloc_of_live_id),
 		T(test_stream_remove_exit_after_chain_enter),
 		T(test_stream_remove_exit_inside_chain),
+		T(test_stream_remove_wins_the_lock),
 		T(test_stream_free_before_armed),
 		T(test_stream_notify_exit_after_free),
 		T(test_stream_preempt_count_unread),
