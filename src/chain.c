@@ -100,7 +100,9 @@ void it_chain_add(struct it_chain *c, uint64_t nb, uint64_t cb, int32_t prio, ui
 		fprintf(c->diag, "ioasid-trace: tracing callback %s%s%s%s (%s)\n", s->sym,
 			s->mod[0] ? " [" : "", s->mod, s->mod[0] ? "]" : "",
 			it_mode_name(s->link.mode));
-	announce(c, IT_K_META_ATTACHED, s, n, 0, ts);
+	/* Followed live: traced from when the attach returned, not from
+	 * the ADD's EXIT; chain calls in between cannot show the callback. */
+	announce(c, IT_K_META_ATTACHED, s, n, 0, ts ? it_mono_ns() : 0);
 }
 
 void it_chain_remove(struct it_chain *c, uint64_t nb, uint64_t ts)
