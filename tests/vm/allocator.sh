@@ -51,7 +51,11 @@ run() {
 		# the follower's word on it: attached, or why not
 		vt_check "$name: the tool followed the custom free" rb_wait_for /tmp/$name.err \
 			'ioasid-trace: (tracing allocator free custom_free \[ioasid_allocator\] \(kprobe\)|warning: allocator free custom_free_blind not traced)'
-		hctl load 2 50 >/dev/null
+		# One thread: a custom allocator's alloc is not traced, so an ID
+		# freed by one thread while another allocates starts a life the
+		# checker cannot date (docs/invariants.md) and is not judged;
+		# the count below is exact only without that race.
+		hctl load 1 100 >/dev/null
 		vt_check "$name: the custom allocator took the IDs back ($(cat $P/frees) of $want)" \
 			[ "$(cat $P/frees)" = $want ]
 		rmmod ioasid_allocator
@@ -69,7 +73,11 @@ run() {
 }
 
 # judged NAME N: invariant 1 was evaluated exactly N times in NAME's run
-judged() { grep -q "$INV1,\"checked\":$2," /tmp/$1.json; }
+judged() {
+	local got
+	got=$(grep -o "$INV1,\"checked\":[0-9]*" /tmp/$1.json | grep -o '[0-9]*$')
+	[ "$got" = "$2" ] || { echo "#   $1: invariant 1 judged ${got:-nothing}, want $2"; return 1; }
+}
 
 if [ "${1:-}" = --guest ]; then
 	ko=$2 custom=$3 flavor=$4
