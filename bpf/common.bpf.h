@@ -658,7 +658,6 @@ SEC("kprobe") int BPF_KPROBE(kp, __u64 id, __u64 opaque)		\
 SEC("kretprobe") int BPF_KRETPROBE(kr)					\
 { return it_exit(ctx, 1, IT_K_ALLOCATOR_FREE, 0); }
 
-
 /*
  * The allocator's alloc (ops->alloc(min, max, opaque) -> id): the moment
  * an ID's life begins, inside ioasid_alloc().  Only default_alloc is
