@@ -41,6 +41,8 @@ if not v:
     t(False, "a verdict in the JSON report")
     sys.exit(0)
 v = v[0]
+if v["verdict"] != 0:
+    print("#   verdict %d: %s" % (v["verdict"], v["reason"]))
 viol = [d for d in lines if d.get("type") == "violation"]
 for d in viol[:3]:
     print("#   violation %s: %s" % (d["key"], d["message"]))
