@@ -239,14 +239,34 @@ void it_check_lost(struct it_check *ck, uint64_t lost)
 }
 
 /* What the model could not keep or pair becomes a cause of its own. */
+/* "N exits without their entry (callback 40, chain 9)": which probes to look at. */
+static void unmatched_cause(const struct it_model_unseen *u, char *buf, size_t len)
+{
+	const char *sep = " (";
+	size_t n;
+	int k;
+
+	n = (size_t)snprintf(buf, len, "%llu exits without their entry",
+			     (unsigned long long)u->unmatched_exits);
+	for (k = 0; k < IT_K__BPF_MAX && n < len; k++) {
+		if (!u->unmatched_by_kind[k])
+			continue;
+		n += (size_t)snprintf(buf + n, len - n, "%s%s %llu", sep,
+				      it_kind_name((enum it_kind)k),
+				      (unsigned long long)u->unmatched_by_kind[k]);
+		sep = ", ";
+	}
+	if (*sep == ',' && n < len)
+		snprintf(buf + n, len - n, ")");
+}
+
 static void model_unseen(struct it_check *ck)
 {
 	const struct it_model_unseen *u = &ck->model.unseen;
-	char cause[96];
+	char cause[256];
 
 	if (u->unmatched_exits) {
-		snprintf(cause, sizeof(cause), "%llu exits without their entry",
-			 (unsigned long long)u->unmatched_exits);
+		unmatched_cause(u, cause, sizeof(cause));
 		it_check_unseen(ck, cause);
 	}
 	if (u->lost_exits) {

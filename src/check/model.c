@@ -943,6 +943,7 @@ void it_model_post(struct it_model *m, const struct it_event *e)
 	if (i < 0 || (e->flags & IT_F_UNMATCHED)) {
 		/* Its ENTER was never seen: what it did is not known. */
 		m->unseen.unmatched_exits++;
+		m->unseen.unmatched_by_kind[e->kind]++;
 		return;
 	}
 	f = &t->stack[i];

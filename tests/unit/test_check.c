@@ -1138,7 +1138,7 @@ static void test_unmatched_exit_is_inconclusive(void **state)
 	sim_call(s, IT_K_FREE_LOCKED, IT_PH_EXIT, OTHER, IT_NO_ID, 0, 0);
 	r = finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
-	assert_string_equal(r.reason, "could not see: 1 exits without their entry");
+	assert_string_equal(r.reason, "could not see: 1 exits without their entry (free_locked 1)");
 }
 
 /* Every cause is named at once, the most fundamental first. */
@@ -1156,7 +1156,7 @@ static void test_all_causes_are_named(void **state)
 	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
 	assert_string_equal(r.reason, "events were lost: the trace is incomplete; "
 			    "not traced: callback harness_blind_notify; "
-			    "could not see: 1 exits without their entry");
+			    "could not see: 1 exits without their entry (free_locked 1)");
 }
 
 /* Nothing any rule judges: no pass. */
