@@ -917,6 +917,30 @@ static void apply_enter(struct it_model *m, struct it_task *t, const struct it_e
 	id->free_got |= 1ULL << (s - m->subs);
 }
 
+/*
+ * A callback EXIT without its ENTER, inside a chain call during which a
+ * subscriber's probes were attached (its cb_attached is later than the
+ * chain's ENTER): the call entered between the exit and entry probes
+ * going live.  That chain expects nothing of that subscriber, so the
+ * missing half hides nothing a rule judges.
+ */
+static bool attached_during_chain(const struct it_model *m, const struct it_task *t,
+				  const struct it_event *e)
+{
+	const struct it_frame *top;
+	int i;
+
+	if (e->kind != IT_K_CALLBACK || !t->depth)
+		return false;
+	top = &t->stack[t->depth - 1];
+	if (top->ev.kind != IT_K_CHAIN || !top->chain)
+		return false;
+	for (i = 0; i < m->nsubs; i++)
+		if (m->subs[i].traced && m->subs[i].traced_since_ns > top->ev.ts_ns)
+			return true;
+	return false;
+}
+
 void it_model_post(struct it_model *m, const struct it_event *e)
 {
 	struct it_task *t;
@@ -942,8 +966,12 @@ void it_model_post(struct it_model *m, const struct it_event *e)
 			break;
 	if (i < 0 || (e->flags & IT_F_UNMATCHED)) {
 		/* Its ENTER was never seen: what it did is not known. */
-		m->unseen.unmatched_exits++;
-		m->unseen.unmatched_by_kind[e->kind]++;
+		if (attached_during_chain(m, t, e))
+			m->unseen.attach_window_exits++;
+		else {
+			m->unseen.unmatched_exits++;
+			m->unseen.unmatched_by_kind[e->kind]++;
+		}
 		return;
 	}
 	f = &t->stack[i];

@@ -223,6 +223,7 @@ struct it_allocator_free {
 struct it_model_unseen {
 	uint64_t unmatched_exits;	/* EXITs whose ENTER was never seen */
 	uint64_t unmatched_by_kind[IT_K__BPF_MAX];	/* the same, per kind */
+	uint64_t attach_window_exits;	/* callback EXITs explained by a live attach: no cause */
 	uint64_t lost_exits;		/* frames popped without their EXIT */
 	uint64_t deep_frames;		/* calls nested deeper than IT_MODEL_MAX_DEPTH */
 	uint64_t table_full;		/* subscribers, deliveries, allocators, dues, memory */
