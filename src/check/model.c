@@ -559,6 +559,13 @@ static void push_frame(struct it_model *m, struct it_task *t, const struct it_ev
 }
 
 /* What the tool says of itself: which callbacks and frees it traces. */
+/* A callback's probes went live or away (stamped when that finished). */
+static void probes_changed(struct it_model *m, const struct it_event *e)
+{
+	if (e->ts_ns > m->probes_changed_ns)
+		m->probes_changed_ns = e->ts_ns;
+}
+
 static void meta_event(struct it_model *m, const struct it_event *e)
 {
 	struct it_sub *s;
@@ -573,12 +580,14 @@ static void meta_event(struct it_model *m, const struct it_event *e)
 		s->mod = e->cb_mod;
 		s->traced = true;
 		s->traced_since_ns = e->ts_ns;
+		probes_changed(m, e);
 		/* Found on the chain by the start-up walk, or just added. */
 		s->registered = true;
 		return;
 	case IT_K_META_DETACHED:
 		if ((s = it_model_sub(m, e->nb)))
 			s->traced = false;
+		probes_changed(m, e);
 		return;
 	case IT_K_META_ALLOCATOR:
 		if (e->ret == 0)
@@ -587,6 +596,37 @@ static void meta_event(struct it_model *m, const struct it_event *e)
 	default:
 		return;
 	}
+}
+
+/*
+ * Half a callback call (an EXIT without its ENTER, or an ENTER whose EXIT
+ * never came) inside a chain call during which a callback's probes were
+ * attached or detached: the call crossed the moment its entry and exit
+ * probes were not both live.  The chain expects nothing of a callback not
+ * traced over its whole call, so the half hides nothing a rule judges.
+ */
+static bool half_call_of_probe_change(const struct it_model *m, const struct it_frame *chain,
+				      enum it_kind kind)
+{
+	return kind == IT_K_CALLBACK && chain->ev.kind == IT_K_CHAIN && chain->chain &&
+	       m->probes_changed_ns > chain->ev.ts_ns;
+}
+
+/*
+ * A callback ENTER right above another callback's frame: the chain calls
+ * its callbacks one after the other, never one inside another, so the
+ * frame below is a call whose EXIT never came (its exit probe went away).
+ */
+static void drop_stale_callback(struct it_model *m, struct it_task *t, const struct it_event *e)
+{
+	if (e->kind != IT_K_CALLBACK || t->depth < 2 ||
+	    t->stack[t->depth - 1].ev.kind != IT_K_CALLBACK)
+		return;
+	if (half_call_of_probe_change(m, &t->stack[t->depth - 2], IT_K_CALLBACK))
+		m->unseen.attach_window_exits++;
+	else
+		m->unseen.lost_exits++;
+	frame_release(m, &t->stack[--t->depth]);
 }
 
 void it_model_pre(struct it_model *m, const struct it_event *e)
@@ -603,9 +643,10 @@ void it_model_pre(struct it_model *m, const struct it_event *e)
 		m->unseen.table_full++;
 		return;
 	}
-	if (e->phase == IT_PH_ENTER)
+	if (e->phase == IT_PH_ENTER) {
+		drop_stale_callback(m, t, e);
 		push_frame(m, t, e);
-	else if (e->phase == IT_PH_EXIT && e->kind == IT_K_CALLBACK &&
+	} else if (e->phase == IT_PH_EXIT && e->kind == IT_K_CALLBACK &&
 		 t->depth && t->stack[t->depth - 1].ev.kind == IT_K_CALLBACK)
 		record_return(t, e);
 }
@@ -917,28 +958,17 @@ static void apply_enter(struct it_model *m, struct it_task *t, const struct it_e
 	id->free_got |= 1ULL << (s - m->subs);
 }
 
-/*
- * A callback EXIT without its ENTER, inside a chain call during which a
- * subscriber's probes were attached (its cb_attached is later than the
- * chain's ENTER): the call entered between the exit and entry probes
- * going live.  That chain expects nothing of that subscriber, so the
- * missing half hides nothing a rule judges.
- */
-static bool attached_during_chain(const struct it_model *m, const struct it_task *t,
-				  const struct it_event *e)
+/* Frames above stack[i] are popped without their EXIT. */
+static void count_lost_exits(struct it_model *m, const struct it_task *t, int i)
 {
-	const struct it_frame *top;
-	int i;
+	int j;
 
-	if (e->kind != IT_K_CALLBACK || !t->depth)
-		return false;
-	top = &t->stack[t->depth - 1];
-	if (top->ev.kind != IT_K_CHAIN || !top->chain)
-		return false;
-	for (i = 0; i < m->nsubs; i++)
-		if (m->subs[i].traced && m->subs[i].traced_since_ns > top->ev.ts_ns)
-			return true;
-	return false;
+	for (j = i + 1; j < t->depth; j++) {
+		if (half_call_of_probe_change(m, &t->stack[j - 1], t->stack[j].ev.kind))
+			m->unseen.attach_window_exits++;
+		else
+			m->unseen.lost_exits++;
+	}
 }
 
 void it_model_post(struct it_model *m, const struct it_event *e)
@@ -966,7 +996,7 @@ void it_model_post(struct it_model *m, const struct it_event *e)
 			break;
 	if (i < 0 || (e->flags & IT_F_UNMATCHED)) {
 		/* Its ENTER was never seen: what it did is not known. */
-		if (attached_during_chain(m, t, e))
+		if (t->depth && half_call_of_probe_change(m, &t->stack[t->depth - 1], e->kind))
 			m->unseen.attach_window_exits++;
 		else {
 			m->unseen.unmatched_exits++;
@@ -976,7 +1006,7 @@ void it_model_post(struct it_model *m, const struct it_event *e)
 	}
 	f = &t->stack[i];
 	apply_exit(m, t, e, f);
-	m->unseen.lost_exits += t->depth - 1 - i;
+	count_lost_exits(m, t, i);
 	while (t->depth > i)
 		frame_release(m, &t->stack[--t->depth]);
 }

@@ -223,7 +223,7 @@ struct it_allocator_free {
 struct it_model_unseen {
 	uint64_t unmatched_exits;	/* EXITs whose ENTER was never seen */
 	uint64_t unmatched_by_kind[IT_K__BPF_MAX];	/* the same, per kind */
-	uint64_t attach_window_exits;	/* callback EXITs explained by a live attach: no cause */
+	uint64_t attach_window_exits;	/* half callback calls of a probe change: no cause */
 	uint64_t lost_exits;		/* frames popped without their EXIT */
 	uint64_t deep_frames;		/* calls nested deeper than IT_MODEL_MAX_DEPTH */
 	uint64_t table_full;		/* subscribers, deliveries, allocators, dues, memory */
@@ -235,6 +235,7 @@ struct it_model {
 	struct it_map sets;		/* sid -> struct it_set */
 	struct it_sub subs[IT_MODEL_MAX_SUBS];
 	int nsubs;
+	uint64_t probes_changed_ns;	/* latest callback attach or detach */
 	struct it_allocator_free afree[IT_MODEL_MAX_ALLOCATORS];
 	int nafree;
 	uint64_t active_free;		/* ops->free the last ioasid_free_locked() named */

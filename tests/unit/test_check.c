@@ -1174,6 +1174,29 @@ static void test_lone_exit_without_an_attach_is_a_cause(void **state)
 	assert_string_equal(r.reason, "could not see: 1 exits without their entry (callback 1)");
 }
 
+/*
+ * VDCM's probes are detached (its REMOVE read late, after a re-add) while
+ * a chain calls it: that call shows its ENTER only.  No cause.
+ */
+static void test_half_call_during_a_detach(void **state)
+{
+	struct sim *s = *state;
+	struct it_check_report r;
+
+	prologue(s);
+	sim_add(s, OTHER, &VDCM);
+	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_BIND, 0);
+	sim_call(s, IT_K_CHAIN, IT_PH_ENTER, PUB, IT_NO_ID, IT_CMD_BIND, 0);
+	callback_pair(s, PUB, IT_CMD_BIND, &IOMMU, &ARGS);
+	sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_BIND, &VDCM, &ARGS);
+	sim_point(s, IT_K_META_DETACHED, &VDCM);
+	callback_pair(s, PUB, IT_CMD_BIND, &KVM, &ARGS);
+	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_BIND, 1);
+	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
+	r = finish(s);
+	assert_int_equal(r.verdict, IT_VERDICT_PASS);
+}
+
 /* An EXIT without its ENTER is not applied (it carried ID 0) and is said. */
 static void test_unmatched_exit_is_inconclusive(void **state)
 {
@@ -1421,6 +1444,7 @@ int main(void)
 		T(test_all_causes_are_named),
 		T(test_lone_exit_of_a_callback_being_attached),
 		T(test_lone_exit_without_an_attach_is_a_cause),
+		T(test_half_call_during_a_detach),
 		T(test_no_rule_evaluated_is_inconclusive),
 		T(test_full_table_is_inconclusive),
 #undef T
