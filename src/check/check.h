@@ -17,6 +17,7 @@
 #define IT_CHECK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "event.h"
@@ -125,6 +126,11 @@ void it_check_allocator_name(const struct it_event *e, char *buf, size_t len);
 void it_check_unseen(struct it_check *ck, const char *cause);
 /* The stream is a salvaged recording's: its end is missing (inconclusive). */
 void it_check_truncated(struct it_check *ck);
+/*
+ * The BPF counters (enum it_stat, n of them) at the end of the run: an
+ * exit missed inside the armed window makes the verdict inconclusive.
+ */
+void it_check_bpf_stats(struct it_check *ck, const uint64_t *stats, size_t n);
 /* Records lost in transport (the summary's count at the end). */
 void it_check_lost(struct it_check *ck, uint64_t lost);
 /* Close the run and fill the report (valid until it_check_free). */

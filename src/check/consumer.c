@@ -31,6 +31,7 @@ static int check_end(struct it_consumer *c, const struct it_summary *s)
 	struct it_check_report r;
 
 	it_check_lost(c->priv, s->lost);
+	it_check_bpf_stats(c->priv, s->bpf_stats, IT_STAT__COUNT);
 	it_check_finish(c->priv, &r);
 	it_out_verdict(c->out, &r);
 	return r.verdict;
