@@ -90,6 +90,8 @@ struct it_check_report {
 	enum it_verdict verdict;
 	const char *reason;		/* one line: why this verdict */
 	uint64_t events, lost;
+	uint64_t unmatched_exits;	/* exits the model could not pair with an entry */
+	uint64_t outside;		/* records outside the armed window: not judged */
 	bool strict;			/* warnings count as violations */
 };
 

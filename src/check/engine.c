@@ -348,6 +348,8 @@ void it_check_finish(struct it_check *ck, struct it_check_report *r)
 	r->nv_total = ck->nv_total;
 	r->events = ck->events;
 	r->lost = ck->lost;
+	r->unmatched_exits = ck->model.unseen.unmatched_exits;
+	r->outside = ck->outside;
 	r->strict = ck->opts.strict;
 
 	if (unsure_causes(ck)) {
