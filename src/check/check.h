@@ -145,6 +145,17 @@ void it_check_violate(struct it_check *ck, int inv, const struct it_event *now,
 		      const struct it_event *cause, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/*
+ * What the run's start and end say, as the check consumer reads them (a
+ * test driving the engine itself calls these too): the attach list (a
+ * recording without one is inconclusive), a salvaged file, the losses and
+ * the BPF counters.
+ */
+struct it_session_info;
+struct it_summary;
+void it_check_session(struct it_check *ck, const struct it_session_info *s);
+void it_check_summary(struct it_check *ck, const struct it_summary *s);
+
 /* A consumer for the pipeline (consumer.h) that runs the engine and hands
  * the report to its writer at the end. */
 struct it_consumer;
