@@ -313,10 +313,28 @@ static __always_inline __u32 it_frame_idx(__u32 i)
 	return i & (IT_MAX_DEPTH - 1);
 }
 
-/* Push a frame; returns the call's depth (1 = outermost), 0 if not kept. */
-static __always_inline __u32 it_push(__u8 kind, const __u64 *a, __u64 ts)
+/*
+ * Whether a call that begins now is inside the armed window: the task's
+ * outermost call in flight decided it when it began (each frame carries
+ * it on), so an operation is streamed whole or not at all, even when
+ * armed changes in its middle.  With no call in flight, armed decides.
+ */
+static __always_inline __u32 it_in_window(const struct it_tstack *s)
 {
-	struct it_tstack *s = it_stack(1);
+	__u32 d = s ? s->depth : 0;
+
+	if (!d || d > IT_MAX_DEPTH)
+		return armed;
+	return s->f[it_frame_idx(d - 1)].win;
+}
+
+/*
+ * Push a frame on s (it_stack(1)); returns the call's depth (1 =
+ * outermost), 0 if not kept.  win: it_in_window() for this call.
+ */
+static __always_inline __u32 it_push(struct it_tstack *s, __u8 kind, const __u64 *a, __u64 ts,
+				     __u32 win)
+{
 	struct it_frame *f;
 	__u32 d;
 
@@ -334,44 +352,79 @@ static __always_inline __u32 it_push(__u8 kind, const __u64 *a, __u64 ts)
 	f->ts = ts;
 	f->kind = kind;
 	f->cb_slot = 0;
+	f->win = win;
 	f->a[0] = a[0];
 	f->a[1] = a[1];
 	f->a[2] = a[2];
 	f->a[3] = a[3];
 	s->depth = d + 1;
+	/* an operation in the window begins: user space waits for its end */
+	if (!d && win && kind != IT_K_NONE)
+		__sync_fetch_and_add(&inflight, 1);
 	return d + 1;
 }
+
+/* What it_pop() found for an EXIT. */
+struct it_popped {
+	struct it_frame *f;	/* the call's frame, NULL if none */
+	__u32 depth;		/* its depth (f only) */
+	__u32 win;		/* stream its EXIT: its ENTER was streamed */
+	__u32 missed;		/* no frame at all: its ENTER was not seen */
+};
 
 /*
  * Pop the innermost frame of this kind.  Normally it is the top one; a
  * few levels are searched because an EXIT can be missing (a probe attached
  * while the call was in flight), and the frames above a match are dropped.
- * Returns the popped frame (valid until the next push of this task) and
- * sets *depth to its depth; NULL if none matched.
+ * p->f stays valid until the next push of this task.  A frameless EXIT
+ * is counted here: IT_STAT_EXIT_MISSED, and _ARMED when it is nested in
+ * a call inside the window (that operation's records miss a call).
  */
-static __always_inline struct it_frame *it_pop(__u8 kind, __u32 *depth)
+static __always_inline void it_pop(__u8 kind, struct it_popped *p)
 {
 	struct it_tstack *s = it_stack(0);
 	__u32 d, i, idx;
 
-	if (!s)
-		return NULL;
-	if (s->over) {		/* the EXIT of a call whose frame was not kept */
+	p->f = NULL;
+	p->depth = 0;
+	p->win = 0;
+	p->missed = 0;
+	if (s && s->over) {	/* the EXIT of a call whose frame was not kept */
 		s->over -= 1;
-		return NULL;
+		p->win = it_in_window(s);
+		return;
 	}
-	d = s->depth;
+	d = s ? s->depth : 0;
 	for (i = 0; i < 4; i++) {
 		if (d <= i || d > IT_MAX_DEPTH)
 			break;
 		idx = it_frame_idx(d - 1 - i);
 		if (s->f[idx].kind == kind) {
 			s->depth = d - 1 - i;
-			*depth = d - i;
-			return &s->f[idx];
+			p->f = &s->f[idx];
+			p->depth = d - i;
+			p->win = p->f->win;
+			if (p->depth == 1 && p->win && kind != IT_K_NONE)
+				__sync_fetch_and_add(&inflight, -1);
+			return;
 		}
 	}
-	return NULL;
+	it_stat_inc(IT_STAT_EXIT_MISSED);
+	if (!d || d > IT_MAX_DEPTH || !s->f[it_frame_idx(d - 1)].win) {
+		p->missed = 1;
+		return;
+	}
+	/*
+	 * A callback's lone EXIT inside a chain call: streamed, flagged
+	 * unmatched, for user space to tell a probe attached or detached
+	 * during that chain call (no cause) from a lost entry (a cause).
+	 */
+	if (kind == IT_K_CALLBACK && s->f[it_frame_idx(d - 1)].kind == IT_K_CHAIN) {
+		p->win = 1;
+		return;
+	}
+	p->missed = 1;
+	it_stat_inc(IT_STAT_EXIT_MISSED_ARMED);
 }
 
 /* The top frame's kind, IT_K__MAX when there is none. */
@@ -431,9 +484,13 @@ static __always_inline __u32 it_hist_slot(void *ctx, int kprobe, __u8 kind, __u6
 
 static __always_inline int it_enter_fast(__u8 kind, const __u64 *a)
 {
+	struct it_tstack *s;
+
 	if (!it_hist_kind(kind) || !it_tgid_ok())
 		return 0;
-	it_push(kind, a, bpf_ktime_get_ns());
+	s = it_stack(1);
+	/* pushed outside the window too: its nested calls must know */
+	it_push(s, kind, a, bpf_ktime_get_ns(), it_in_window(s));
 	return 0;
 }
 
@@ -493,6 +550,8 @@ static __always_inline int it_cb_enter_chained(void *ctx, int kprobe, __u64 nb, 
 		it_stat_inc(IT_STAT_CB_GAP);
 		return 0;
 	}
+	if (!f->win)		/* a chain call outside the window: not timed */
+		return 0;
 	now = bpf_ktime_get_ns();
 	it_cb_close(f, now, f->cb_next == nb);
 	/* never 0 (none running): IT_HIST_KEYS when the callback has no slot */
@@ -504,17 +563,16 @@ static __always_inline int it_cb_enter_chained(void *ctx, int kprobe, __u64 nb, 
 
 static __always_inline int it_exit_fast(void *ctx, int kprobe, __u8 kind, __u64 ret)
 {
+	struct it_popped p;
 	struct it_frame *f;
 	__u64 now;
-	__u32 d = 0;
 
 	if (!it_hist_kind(kind) || !it_tgid_ok())
 		return 0;
-	f = it_pop(kind, &d);
-	if (!f) {
-		it_stat_inc(IT_STAT_UNMATCHED);
+	it_pop(kind, &p);
+	f = p.f;
+	if (!f || !p.win)
 		return 0;
-	}
 	now = bpf_ktime_get_ns();
 	if (kind == IT_K_CHAIN && cfg.cb_chained)
 		it_cb_close(f, now, !f->cb_next || (ret & IT_NOTIFY_STOP_MASK));
@@ -559,9 +617,22 @@ static __always_inline int it_enter(void *ctx, int kprobe, __u8 kind,
 	struct it_record rs, *r = &rs;
 	__u64 a[4] = { a0, a1, a2, a3 };
 	int direct = it_direct();
+	struct it_tstack *s;
+	__u32 win;
 
 	if (it_hist_fast(kind))
 		return it_enter_fast(kind, a);
+	s = it_stack(1);
+	win = it_in_window(s);
+	/*
+	 * Outside the window only the frame is kept (its EXIT, and the calls
+	 * it makes, must know); registrations are streamed anyway, flagged,
+	 * because the chain follower attaches their callbacks.
+	 */
+	if (!win && !it_kind_is_control(kind)) {
+		it_push(s, kind, a, 0, 0);
+		return 0;
+	}
 	/* kept in the frame, so the EXIT record says it too */
 	if (kind == IT_K_FREE_LOCKED)
 		a[3] = it_allocator_free();
@@ -569,14 +640,16 @@ static __always_inline int it_enter(void *ctx, int kprobe, __u8 kind,
 		r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 		if (!r) {
 			it_stat_inc(IT_STAT_RB_FULL);
-			it_push(kind, a, bpf_ktime_get_ns());
+			it_push(s, kind, a, bpf_ktime_get_ns(), win);
 			return 0;
 		}
 	}
 	__builtin_memset(r, 0, sizeof(*r));
 	it_fill_common(r, ctx, kprobe, kind, IT_PH_ENTER);
 	it_fill_args(r, kind, a);
-	r->depth = it_push(kind, a, r->ts_ns);
+	if (!win)
+		r->flags |= IT_F_OUTSIDE;
+	r->depth = it_push(s, kind, a, r->ts_ns, win);
 	it_emit(r, direct);
 	return 0;
 }
@@ -585,17 +658,18 @@ static __always_inline int it_enter(void *ctx, int kprobe, __u8 kind,
  * fexit_a0: fexit's own first argument.  When only control records are
  * streamed (hist), a notifier (un)registration is attached by fexit alone
  * (src/attach.c, it_attach_exit_only): no frame was pushed, the record is
- * built from fexit_a0 and carries no latency.
+ * built from fexit_a0 and carries no latency.  Any other EXIT is streamed
+ * iff its ENTER was: its frame says so, and an EXIT without one (a probe
+ * attached mid-call) is only counted (it_pop), but for a callback's lone
+ * EXIT inside a chain call, streamed flagged unmatched.
  */
 static __always_inline int it_exit_a0(void *ctx, int kprobe, __u8 kind, __u64 ret,
 				      __u64 fexit_a0)
 {
 	__u64 none[4] = {}, lone[4] = { fexit_a0, 0, 0, 0 };
 	struct it_record rs, *r = &rs;
-	struct it_frame *f = NULL;
+	struct it_popped p = {};
 	const __u64 *a = none;
-	__u64 ts_start = 0;
-	__u32 d = 0;
 	int direct = it_direct();
 	int exit_only = !kprobe && !cfg.emit_events && it_kind_is_control(kind);
 
@@ -603,14 +677,13 @@ static __always_inline int it_exit_a0(void *ctx, int kprobe, __u8 kind, __u64 re
 		return it_exit_fast(ctx, kprobe, kind, ret);
 	if (exit_only) {
 		a = lone;
+		p.win = armed;
 	} else {
-		f = it_pop(kind, &d);
-		if (f) {
-			a = f->a;
-			ts_start = f->ts;
-		} else {
-			it_stat_inc(IT_STAT_UNMATCHED);
-		}
+		it_pop(kind, &p);
+		if (p.missed || (!p.win && !it_kind_is_control(kind)))
+			return 0;
+		if (p.f)
+			a = p.f->a;
 	}
 	if (direct) {
 		r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
@@ -621,15 +694,17 @@ static __always_inline int it_exit_a0(void *ctx, int kprobe, __u8 kind, __u64 re
 	}
 	__builtin_memset(r, 0, sizeof(*r));
 	it_fill_common(r, ctx, kprobe, kind, IT_PH_EXIT);
-	r->depth = d;
-	if (f)
-		r->lat_ns = r->ts_ns - ts_start;
+	r->depth = p.depth;
+	if (p.f)
+		r->lat_ns = r->ts_ns - p.f->ts;
 	else if (!exit_only)
-		r->flags |= IT_F_UNMATCHED;
+		r->flags |= IT_F_UNMATCHED;	/* no frame kept, or a callback's lone EXIT */
+	if (!p.win)
+		r->flags |= IT_F_OUTSIDE;
 	it_fill_args(r, kind, a);
 	it_fill_ret(r, kind, ret, a);
 
-	if (!direct && cfg.hist_enabled && d && it_record_matches(&cfg, r)) {
+	if (!direct && cfg.hist_enabled && p.depth && it_record_matches(&cfg, r)) {
 		if (it_hist_kind(kind))
 			it_hist_add(it_hist_slot(ctx, kprobe, kind, r->cmd), r->lat_ns);
 	}

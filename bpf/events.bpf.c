@@ -136,8 +136,9 @@ int BPF_KPROBE(kp_blocking_notifier_call_chain, __u64 nh, __u64 val, __u64 v)
 {
 	if (nh != cfg.chain_addr) {
 		__u64 a[4] = { nh, 0, 0, 0 };
+		struct it_tstack *s = it_stack(1);
 
-		it_push(IT_K_NONE, a, 0);
+		it_push(s, IT_K_NONE, a, 0, it_in_window(s));
 		return 0;
 	}
 	return it_enter(ctx, 1, IT_K_CHAIN, nh, val, v, 0);
@@ -147,9 +148,9 @@ SEC("kretprobe/blocking_notifier_call_chain")
 int BPF_KRETPROBE(kr_blocking_notifier_call_chain, __u64 ret)
 {
 	if (it_top_kind() == IT_K_NONE) {
-		__u32 d;
+		struct it_popped p;
 
-		it_pop(IT_K_NONE, &d);
+		it_pop(IT_K_NONE, &p);
 		return 0;
 	}
 	return it_exit(ctx, 1, IT_K_CHAIN, ret);

@@ -10,6 +10,20 @@
 #ifndef IT_MAPS_BPF_H
 #define IT_MAPS_BPF_H
 
+/*
+ * The armed window.  User space sets armed once every attach point and
+ * every known callback and allocator free is attached, and clears it
+ * before detaching anything: a call that begins outside the window may
+ * meet probes that are not there yet (or no longer), so its records would
+ * be half an operation.  Only calls whose task's outermost call began
+ * while armed are streamed (struct it_frame.win).  inflight counts those
+ * outermost calls still running, so user space can wait for them to end
+ * after disarming, before it detaches.  In .bss, which the callbacks and
+ * allocator objects share with the events object (src/attach.c).
+ */
+volatile __u32 armed;
+__u64 inflight;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, IT_RINGBUF_BYTES);
@@ -28,6 +42,9 @@ struct it_frame {
 	__u32 cb_slot;
 	__u64 cb_ts;
 	__u64 cb_next;
+	/* the task's outermost call in flight began while armed: records are streamed */
+	__u32 win;
+	__u32 _pad;
 };
 
 /*

@@ -77,6 +77,12 @@ enum it_flag {
 	IT_F_KPROBE		= 1u << 12, /* taken by a kprobe/kretprobe, not fentry/fexit */
 	IT_F_DESTROY_SET	= 1u << 13, /* ioasid_free_set(.., destroy_set = true) */
 	IT_F_PREEMPT_KNOWN	= 1u << 14, /* preempt_count valid */
+	/*
+	 * Emitted outside the armed window (bpf/common.bpf.h): only
+	 * registrations are, so the chain follower can attach their
+	 * callbacks; check does not judge them as operations.
+	 */
+	IT_F_OUTSIDE		= 1u << 15,
 };
 
 /* struct ioasid_nb_args as the callback sees it (v2+: sid = spid, set_token = set). */
@@ -146,6 +152,14 @@ enum it_stat {
 	 * the chain's loop).
 	 */
 	IT_STAT_CB_GAP,
+	/*
+	 * EXIT with no frame: its probe was attached while the call was in
+	 * flight (or its frame was dropped).  Not streamed.  _ARMED: of
+	 * those, the ones nested in an operation inside the armed window,
+	 * whose record stream therefore misses a call (check: inconclusive).
+	 */
+	IT_STAT_EXIT_MISSED,
+	IT_STAT_EXIT_MISSED_ARMED,
 	IT_STAT__COUNT,
 };
 

@@ -4,8 +4,9 @@
 #include "allocators.h"
 
 /*
- * Stamped when the attach returned: the free's calls are traced from then
- * on, and the records still queued from before it carry earlier times.
+ * Stamped when the attach returned, with the chain follower's clock
+ * (it_mono_ns): the free's calls are traced from then on, and the
+ * records still queued from before it carry earlier times.
  */
 static void announce(struct it_allocators *al, const struct it_allocator_fn *f)
 {

@@ -666,7 +666,8 @@ int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
 /* An object opened from callbacks.bpf.c or allocator.bpf.c uses the events object's maps. */
 static int reuse_maps(struct bpf_object *obj, const struct events_bpf *ev)
 {
-	static const char *const names[] = { "events", "tstack", "stats", "hists" };
+	/* .bss: the armed window's flag is one for every program */
+	static const char *const names[] = { "events", "tstack", "stats", "hists", ".bss" };
 	struct bpf_map *m;
 	size_t i;
 	int err;
@@ -839,9 +840,40 @@ int it_attach_allocator_free(struct it_attach *a, const char *sym, const char *m
 	return err ? err : -EINVAL;
 }
 
+/*
+ * Every record from here on is of an operation that began with all of
+ * its probes in place.  A store the programs see at their next load of
+ * armed (the .bss is mmap()ed): ordered after the attaches before it.
+ */
+void it_attach_arm(struct it_attach *a)
+{
+	if (!a->ev || !a->ev->bss)
+		return;
+	__atomic_store_n(&a->ev->bss->armed, 1, __ATOMIC_SEQ_CST);
+	a->armed = true;
+}
+
+void it_attach_disarm(struct it_attach *a)
+{
+	if (!a->ev || !a->ev->bss || !a->armed)
+		return;
+	__atomic_store_n(&a->ev->bss->armed, 0, __ATOMIC_SEQ_CST);
+	a->armed = false;
+}
+
+uint64_t it_attach_inflight(const struct it_attach *a)
+{
+	if (!a->ev || !a->ev->bss)
+		return 0;
+	return __atomic_load_n(&a->ev->bss->inflight, __ATOMIC_SEQ_CST);
+}
+
 void it_attach_detach(struct it_attach *a)
 {
 	size_t i;
+
+	/* No record may come from a call whose probes are going away. */
+	it_attach_disarm(a);
 
 	bpf_link__destroy(a->multi[1]);
 	a->multi[1] = NULL;

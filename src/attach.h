@@ -111,6 +111,7 @@ struct it_attach {
 	struct bpf_link *multi[2];	/* kretprobe.multi [0], kprobe.multi [1] (plan_multi) */
 	/* What each slot of the kernel's histogram array holds (IT_HSLOT_*). */
 	struct it_hist_key hist_keys[IT_HIST_KEYS];
+	bool armed;		/* it_attach_arm() set the window's flag */
 };
 
 /*
@@ -164,6 +165,16 @@ void it_attach_callback_detach(struct it_cb_link *l);
  */
 int it_attach_allocator_free(struct it_attach *a, const char *sym, const char *mod,
 			     struct it_cb_link *out, char *why, size_t whylen);
+/*
+ * The armed window (bpf/maps.bpf.h): arm once every point, callback and
+ * allocator free known is attached; disarm before detaching anything.
+ * Detaching disarms first on every path.  After disarming, the operations
+ * that began inside the window still run: it_attach_inflight() says how
+ * many, so a caller can wait (and read their records) before detaching.
+ */
+void it_attach_arm(struct it_attach *a);
+void it_attach_disarm(struct it_attach *a);
+uint64_t it_attach_inflight(const struct it_attach *a);
 /* Detach the API points (entries first, so no call is left half-traced); maps stay. */
 void it_attach_detach(struct it_attach *a);
 /* it_attach_detach() and free every object and map. */

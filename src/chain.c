@@ -3,15 +3,23 @@
 #include <string.h>
 #include "chain.h"
 
+/*
+ * Stamped now, after the attach (or detach) returned, on the records'
+ * clock (it_mono_ns, as the allocator follower's): a chain call that
+ * began before the stamp may have run the callback before its probes
+ * were in place, so check expects the callback only in calls that began
+ * after it.  The registration's own time would be too early: the attach
+ * takes milliseconds after it.
+ */
 static void announce(struct it_chain *c, enum it_kind kind, const struct it_chain_cb *cb,
-		     const struct it_chain_nb *nb, int64_t ret, uint64_t ts)
+		     const struct it_chain_nb *nb, int64_t ret)
 {
 	struct it_pipeline *p = c->consumer.pipe;
 	struct it_event e;
 
 	if (!p)
 		return;
-	it_decode_meta(&p->dec, &e, kind, ts ? ts : it_mono_ns());
+	it_decode_meta(&p->dec, &e, kind, it_mono_ns());
 	e.cb = cb->cb;
 	e.cb_sym = cb->sym[0] ? cb->sym : NULL;
 	e.cb_mod = cb->mod[0] ? cb->mod : NULL;
@@ -57,7 +65,7 @@ static void resolve(struct it_chain *c, struct it_chain_cb *s)
 	snprintf(s->mod, sizeof(s->mod), "%s", e.cb_mod ? e.cb_mod : "");
 }
 
-void it_chain_add(struct it_chain *c, uint64_t nb, uint64_t cb, int32_t prio, uint64_t ts)
+void it_chain_add(struct it_chain *c, uint64_t nb, uint64_t cb, int32_t prio)
 {
 	struct it_chain_cb *s;
 	struct it_chain_nb *n;
@@ -93,19 +101,17 @@ void it_chain_add(struct it_chain *c, uint64_t nb, uint64_t cb, int32_t prio, ui
 	if (err) {
 		fprintf(c->diag, "ioasid-trace: warning: callback %s not traced: %s\n",
 			s->sym[0] ? s->sym : "?", s->why);
-		announce(c, IT_K_META_DETACHED, s, n, err, ts);
+		announce(c, IT_K_META_DETACHED, s, n, err);
 		return;
 	}
 	if (c->verbose)
 		fprintf(c->diag, "ioasid-trace: tracing callback %s%s%s%s (%s)\n", s->sym,
 			s->mod[0] ? " [" : "", s->mod, s->mod[0] ? "]" : "",
 			it_mode_name(s->link.mode));
-	/* Followed live: traced from when the attach returned, not from
-	 * the ADD's EXIT; chain calls in between cannot show the callback. */
-	announce(c, IT_K_META_ATTACHED, s, n, 0, 0);
+	announce(c, IT_K_META_ATTACHED, s, n, 0);
 }
 
-void it_chain_remove(struct it_chain *c, uint64_t nb, uint64_t ts)
+void it_chain_remove(struct it_chain *c, uint64_t nb)
 {
 	struct it_chain_nb n;
 	struct it_chain_cb *s;
@@ -126,7 +132,7 @@ void it_chain_remove(struct it_chain *c, uint64_t nb, uint64_t ts)
 		it_attach_callback_detach(&s->link);
 		/* Stamped after the detach: a chain call that overlapped it may
 		 * show half a call of this callback (model.c excuses those). */
-		announce(c, IT_K_META_DETACHED, s, &n, 0, 0);
+		announce(c, IT_K_META_DETACHED, s, &n, 0);
 	}
 	*s = c->cbs[--c->ncbs];
 }
@@ -136,7 +142,7 @@ void it_chain_seed(struct it_chain *c, const struct it_kernel *k)
 	uint32_t i;
 
 	for (i = 0; i < k->nchain; i++)
-		it_chain_add(c, k->chain[i].nb, k->chain[i].cb, k->chain[i].prio, 0);
+		it_chain_add(c, k->chain[i].nb, k->chain[i].cb, k->chain[i].prio);
 	if (k->chain_truncated)
 		fprintf(c->diag, "ioasid-trace: warning: more than %d callbacks on ioasid_chain, "
 			"the rest are not traced\n", IT_MAX_CALLBACKS);
@@ -149,9 +155,9 @@ static int chain_event(struct it_consumer *cons, const struct it_event *e)
 	if (c->closed || e->phase != IT_PH_EXIT || (e->flags & IT_F_UNMATCHED))
 		return IT_CONSUME_OK;
 	if (e->kind == IT_K_ADD_NOTIFIER && e->ret == 0)
-		it_chain_add(c, e->nb, e->cb, e->prio, e->ts_ns);
+		it_chain_add(c, e->nb, e->cb, e->prio);
 	else if (e->kind == IT_K_REMOVE_NOTIFIER)
-		it_chain_remove(c, e->nb, e->ts_ns);
+		it_chain_remove(c, e->nb);
 	return IT_CONSUME_OK;
 }
 

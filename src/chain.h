@@ -47,8 +47,8 @@ void it_chain_init(struct it_chain *c, struct it_attach *a, FILE *diag, int verb
 /* Add the walked chain (after it_pipeline_begin: emits meta events). */
 void it_chain_seed(struct it_chain *c, const struct it_kernel *k);
 /* A notifier block registered / unregistered. */
-void it_chain_add(struct it_chain *c, uint64_t nb, uint64_t cb, int32_t prio, uint64_t ts);
-void it_chain_remove(struct it_chain *c, uint64_t nb, uint64_t ts);
+void it_chain_add(struct it_chain *c, uint64_t nb, uint64_t cb, int32_t prio);
+void it_chain_remove(struct it_chain *c, uint64_t nb);
 void it_chain_fini(struct it_chain *c);
 
 #endif

@@ -33,7 +33,9 @@ struct it_session_info {
 	int ncpus;
 	bool live;			/* false: events replayed from a file */
 	bool truncated;			/* a salvaged file: what followed its cut is unknown */
-	const struct it_attach_report *attach;	/* live only: how each point is attached */
+	uint32_t rec_format;		/* replayed: the file's format version */
+	/* how each point is attached: live, or a recording's attach list (NULL: none) */
+	const struct it_attach_report *attach;
 	int hist_map_fd;		/* live hist: the kernel's per-CPU histograms, else -1 */
 	const struct it_hist_key *hist_keys;	/* ... and what each of its slots holds */
 	uint32_t hist_sub_bits;

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
+#include "attach.h"
 #include "record.h"
 
 _Static_assert(sizeof(struct it_rec_header) == 240, "record file header layout");
@@ -29,6 +30,8 @@ _Static_assert(sizeof(struct it_rec_block) == 24, "record file block layout");
 _Static_assert(sizeof(struct it_rec_trailer) == 128, "record file trailer layout");
 _Static_assert(IT_REC_BPF_STATS <= IT_STAT__COUNT, "the trailer's counters are enum it_stat's first");
 _Static_assert(sizeof(struct it_rec_sym) == 200, "record file symbol layout");
+_Static_assert(sizeof(struct it_rec_point) == 48, "record file attach point layout");
+_Static_assert(IT_STAT__COUNT <= IT_REC_MAX_COUNTERS, "a counters block a reader accepts");
 
 #define SYM_SLOTS	512	/* open addressing, power of two */
 
@@ -201,6 +204,31 @@ static void note_symbol(struct writer *w, const struct it_event *e)
 	}
 }
 
+/*
+ * What was attached, first thing after the header: without it check -i
+ * cannot tell a point that saw nothing from one that was not there.
+ */
+static void write_attach_list(struct writer *w, const struct it_attach_report *rep)
+{
+	struct it_rec_point pts[IT_MAX_POINTS];
+	size_t i;
+
+	if (!rep || !rep->n)
+		return;
+	memset(pts, 0, sizeof(pts));
+	for (i = 0; i < rep->n && i < IT_MAX_POINTS; i++) {
+		const struct it_point_state *ps = &rep->pts[i];
+
+		snprintf(pts[i].func, sizeof(pts[i].func), "%s", ps->func ? ps->func : "?");
+		pts[i].kind = ps->kind;
+		pts[i].mode = (__u8)ps->mode;
+		pts[i].flags = (ps->required ? IT_REC_PT_REQUIRED : 0) |
+			       (ps->present ? IT_REC_PT_PRESENT : 0) |
+			       (ps->skipped ? IT_REC_PT_SKIPPED : 0);
+	}
+	write_block(w, 'A', pts, i * sizeof(pts[0]), (uint32_t)i);
+}
+
 static int rec_begin(struct it_consumer *c, const struct it_session_info *s)
 {
 	struct writer *w = c->priv;
@@ -227,6 +255,7 @@ static int rec_begin(struct it_consumer *c, const struct it_session_info *s)
 	h.header_crc = crc32(0, (const Bytef *)&h, offsetof(struct it_rec_header, header_crc));
 	w->start_ns = s->start_ns;
 	put(w, &h, sizeof(h));
+	write_attach_list(w, s->attach);
 	return w->err ? -w->err : 0;
 }
 
@@ -259,6 +288,8 @@ static int rec_end(struct it_consumer *c, const struct it_summary *s)
 	unsigned char *p;
 
 	flush_records(w);
+	/* every counter, the ones added after the trailer's layout was fixed too */
+	write_block(w, 'C', s->bpf_stats, sizeof(s->bpf_stats), IT_STAT__COUNT);
 	p = calloc(1, len);
 	if (!p) {
 		fail(w, ENOMEM);

@@ -15,6 +15,12 @@
  *          the order the live consumers saw them; meta events (cb_attached,
  *          cb_detached, lost) are it_records with kind >= IT_K_META_ATTACHED,
  *          phase POINT, lost count in ptr.
+ *   'A'    attach list (format 4), right after the header: nitems struct
+ *          it_rec_point, every planned point and how it was attached, so
+ *          check -i knows what the recording could see.
+ *   'C'    counters (format 4), just before the trailer: nitems __u64, the
+ *          BPF counters of enum it_stat in order (a reader takes those it
+ *          knows; the trailer keeps the first IT_REC_BPF_STATS too).
  *   'T'    trailer, last: struct it_rec_trailer, then nitems struct
  *          it_rec_sym (the callbacks seen: address, symbol, module).  A file
  *          without it was not finished (the recorder was killed) and is
@@ -38,9 +44,12 @@
  * 2: symbol blocks ('S') before the record block whose events first named
  * them, so a salvaged file keeps its callbacks' names.
  * 3: META_ALLOCATOR records (a custom allocator's free followed), which a
- * format 2 reader would count as bad records.  1 and 2 are still read.
+ * format 2 reader would count as bad records.
+ * 4: the attach list ('A') and counters ('C') blocks, and records outside
+ * the armed window (IT_F_OUTSIDE).  1 to 3 are still read; check -i on
+ * them is inconclusive: what was attached is unknown.
  */
-#define IT_REC_FORMAT_VERSION	3
+#define IT_REC_FORMAT_VERSION	4
 #define IT_REC_BYTE_ORDER	0x01020304u	/* as written by the recording host */
 #define IT_REC_BLOCK_RAW	(1u << 20)	/* records buffered per block (raw bytes) */
 /* A block is closed early once its first record is this old (salvage). */
@@ -107,6 +116,25 @@ struct it_rec_trailer {
 	char stop_reason[32];
 };
 
+/* it_rec_point.flags */
+enum {
+	IT_REC_PT_REQUIRED = 1u << 0,
+	IT_REC_PT_PRESENT = 1u << 1,	/* found in kallsyms */
+	IT_REC_PT_SKIPPED = 1u << 2,	/* hist: not needed, not attached */
+};
+
+#define IT_REC_POINT_LEN	40
+#define IT_REC_MAX_COUNTERS	64
+
+/* One attach point of the recorded run. */
+struct it_rec_point {
+	char func[IT_REC_POINT_LEN];	/* kernel function */
+	__u8 kind;		/* IT_K_* of its records */
+	__u8 mode;		/* enum it_mode: 0 = not attached */
+	__u8 flags;		/* IT_REC_PT_* */
+	__u8 _pad[5];
+};
+
 struct it_rec_sym {
 	__u64 addr;
 	char name[IT_REC_SYM_LEN];
@@ -160,7 +188,18 @@ const struct it_rec_header *it_recfile_header(const struct it_recfile *f);
 const struct it_rec_trailer *it_recfile_trailer(const struct it_recfile *f);
 /* The file's symbol table as a ksyms table (caller owns it), for the decoder. */
 struct it_ksyms *it_recfile_ksyms(const struct it_recfile *f);
-/* What a live run would have put in pipe->info (kernel, clocks, cpus). */
+/*
+ * The recorded BPF counters: n of enum it_stat into out (zeroed first),
+ * from the counters block, else the trailer's first IT_REC_BPF_STATS.
+ * Returns how many the file holds.
+ */
+size_t it_recfile_counters(const struct it_recfile *f, uint64_t *out, size_t n);
+/* The attach list (NULL for a file before format 4). */
+const struct it_attach_report *it_recfile_attach(const struct it_recfile *f);
+/*
+ * What a live run would have put in pipe->info (kernel, clocks, cpus, the
+ * attach list when the file has one).
+ */
 void it_recfile_session_info(const struct it_recfile *f, struct it_session_info *info);
 
 /*

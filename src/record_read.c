@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <zlib.h>
+#include "attach.h"
 #include "record.h"
 
 #define MAX_FILE	(1ull << 36)	/* 64 GiB: beyond that, a foreign file */
@@ -34,6 +35,12 @@ struct it_recfile {
 	uint64_t nblocks;	/* record blocks */
 	uint64_t nrec;		/* records in them */
 	unsigned flags;		/* IT_RECFILE_* */
+	struct it_rec_point points[IT_MAX_POINTS];	/* the attach list (format 4) */
+	struct it_attach_report att;	/* ... as a live run's report (func into points) */
+	bool has_att;
+	uint64_t counters[IT_REC_MAX_COUNTERS];	/* the counters block (format 4) */
+	uint32_t ncounters;
+	bool has_counters;
 	char cut[160];		/* salvaged: where and why the file stops; "" if complete */
 };
 
@@ -110,7 +117,8 @@ static int check_block(const struct it_recfile *f, size_t off, uint64_t idx,
 	if (blk->header_crc != crc32(0, (const Bytef *)blk, offsetof(struct it_rec_block, header_crc)) ||
 	    blk->tag[0] != 'I' || blk->tag[1] != 'T' || blk->tag[2] != blk->tag[3] ||
 	    (blk->tag[2] != 'R' && blk->tag[2] != 'T' &&
-	     (blk->tag[2] != 'S' || f->hdr.format_version < 2)))
+	     (blk->tag[2] != 'S' || f->hdr.format_version < 2) &&
+	     ((blk->tag[2] != 'A' && blk->tag[2] != 'C') || f->hdr.format_version < 4)))
 		return why_set(why, n, -EBADMSG, "corrupt: block %llu at offset %zu has a bad header",
 			       (unsigned long long)idx, off);
 	if (blk->raw_len > IT_REC_BLOCK_MAX)
@@ -201,6 +209,57 @@ static int read_sym_block(struct it_recfile *f, size_t off, const struct it_rec_
 			return why_set(why, n, -EBADMSG, "corrupt: symbol %u of block %llu", i,
 				       (unsigned long long)idx);
 	f->nbsyms += b->nitems;
+	return 0;
+}
+
+/* The attach list (format 4): once, every name and mode valid. */
+static int read_attach_block(struct it_recfile *f, size_t off, const struct it_rec_block *b,
+			     uint64_t idx, char *why, size_t n)
+{
+	uint32_t i;
+
+	if (f->has_att || !b->nitems || b->nitems > IT_MAX_POINTS ||
+	    b->raw_len != (size_t)b->nitems * sizeof(struct it_rec_point))
+		return why_set(why, n, -EBADMSG, "corrupt: attach list block %llu of %u bytes with %u points",
+			       (unsigned long long)idx, b->raw_len, b->nitems);
+	if (inflate_once(f->data + off + sizeof(*b), b, f->points))
+		return why_set(why, n, -EBADMSG, "corrupt: attach list block %llu does not inflate",
+			       (unsigned long long)idx);
+	memset(&f->att, 0, sizeof(f->att));
+	for (i = 0; i < b->nitems; i++) {
+		const struct it_rec_point *p = &f->points[i];
+		struct it_point_state *ps = &f->att.pts[i];
+
+		if (!name_ok(p->func, sizeof(p->func), false) || p->mode > IT_MODE_KPROBE_MULTI ||
+		    p->kind >= IT_K__BPF_MAX)
+			return why_set(why, n, -EBADMSG, "corrupt: attach point %u of block %llu", i,
+				       (unsigned long long)idx);
+		ps->func = p->func;
+		ps->what = "";
+		ps->kind = p->kind;
+		ps->mode = (enum it_mode)p->mode;
+		ps->required = p->flags & IT_REC_PT_REQUIRED;
+		ps->present = p->flags & IT_REC_PT_PRESENT;
+		ps->skipped = p->flags & IT_REC_PT_SKIPPED;
+	}
+	f->att.n = b->nitems;
+	f->has_att = true;
+	return 0;
+}
+
+/* The counters block (format 4): once, at most IT_REC_MAX_COUNTERS. */
+static int read_counters_block(struct it_recfile *f, size_t off, const struct it_rec_block *b,
+			       uint64_t idx, char *why, size_t n)
+{
+	if (f->has_counters || !b->nitems || b->nitems > IT_REC_MAX_COUNTERS ||
+	    b->raw_len != (size_t)b->nitems * sizeof(__u64))
+		return why_set(why, n, -EBADMSG, "corrupt: counters block %llu of %u bytes with %u counters",
+			       (unsigned long long)idx, b->raw_len, b->nitems);
+	if (inflate_once(f->data + off + sizeof(*b), b, f->counters))
+		return why_set(why, n, -EBADMSG, "corrupt: counters block %llu does not inflate",
+			       (unsigned long long)idx);
+	f->ncounters = b->nitems;
+	f->has_counters = true;
 	return 0;
 }
 
@@ -295,8 +354,10 @@ static int parse(struct it_recfile *f, char *why, size_t n)
 			return salvage(f, err, rblocks, nrec, why, n);
 		if (b.tag[2] == 'T')
 			break;
-		if (b.tag[2] == 'S') {
-			err = read_sym_block(f, off, &b, idx, why, n);
+		if (b.tag[2] == 'S' || b.tag[2] == 'A' || b.tag[2] == 'C') {
+			err = b.tag[2] == 'S' ? read_sym_block(f, off, &b, idx, why, n)
+			    : b.tag[2] == 'A' ? read_attach_block(f, off, &b, idx, why, n)
+			    : read_counters_block(f, off, &b, idx, why, n);
 			if (err)
 				return err;
 			off += sizeof(b) + b.comp_len;
@@ -504,8 +565,24 @@ void it_recfile_session_info(const struct it_recfile *f, struct it_session_info 
 	info->start_ns = f->hdr.start_ns;
 	info->ncpus = (int)f->hdr.ncpus;
 	info->live = false;
-	info->attach = NULL;
+	info->rec_format = f->hdr.format_version;
+	info->attach = f->has_att ? &f->att : NULL;
 	info->hist_map_fd = -1;
+}
+
+const struct it_attach_report *it_recfile_attach(const struct it_recfile *f)
+{
+	return f->has_att ? &f->att : NULL;
+}
+
+size_t it_recfile_counters(const struct it_recfile *f, uint64_t *out, size_t n)
+{
+	size_t i, have = f->has_counters ? f->ncounters : IT_REC_BPF_STATS;
+
+	memset(out, 0, n * sizeof(*out));
+	for (i = 0; i < n && i < have; i++)
+		out[i] = f->has_counters ? f->counters[i] : f->tr.bpf_stats[i];
+	return have;
 }
 
 /* ---- the source ------------------------------------------------------- */
@@ -563,8 +640,8 @@ static int file_poll(struct it_source *s, int timeout_ms)
 	(void)timeout_ms;
 	if (fs->block == f->nblocks)
 		return -ENODATA;
-	/* symbol blocks were read by parse(); records come only from R blocks */
-	for (memcpy(&b, f->data + fs->off, sizeof(b)); b.tag[2] == 'S';
+	/* symbol, attach list, counters: read by parse(); records come only from R blocks */
+	for (memcpy(&b, f->data + fs->off, sizeof(b)); b.tag[2] != 'R';
 	     memcpy(&b, f->data + fs->off, sizeof(b)))
 		fs->off += sizeof(b) + b.comp_len;
 	if (b.raw_len > fs->cap * sizeof(*fs->buf)) {

@@ -94,7 +94,7 @@ int it_replay_run(const struct it_session_spec *sp, const char *path)
 	}
 	/* A loss the stream did not carry (older writer) still counts. */
 	it_pipeline_lost(&pipe, tr->lost, it_recfile_header(f)->start_ns + tr->duration_ns);
-	memcpy(pipe.sum.bpf_stats, tr->bpf_stats, sizeof(tr->bpf_stats));
+	it_recfile_counters(f, pipe.sum.bpf_stats, IT_STAT__COUNT);
 	pipe.sum.duration_s = tr->duration_ns / 1e9;
 	if (cut && it_source_file_last_ts(src) > pipe.info.start_ns)
 		pipe.sum.duration_s = (it_source_file_last_ts(src) - pipe.info.start_ns) / 1e9;

@@ -15,6 +15,13 @@
 #include "session.h"
 #include "source.h"
 
+/*
+ * How long the end waits for the operations inside the armed window to
+ * finish before detaching: a harness cycle takes milliseconds even under
+ * TCG; one that blocks longer loses its exits (check: inconclusive).
+ */
+#define IT_DISARM_WAIT_NS	2000000000ull
+
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
@@ -302,6 +309,8 @@ int it_session_run(const struct it_session_spec *sp)
 	}
 	it_chain_seed(&chain, &k);
 	it_allocators_seed(&allocs, &k);
+	/* Everything known is attached: operations from now on are seen whole. */
+	it_attach_arm(&att);
 	setup_lap(&sc, "callbacks");
 
 	sa.sa_handler = on_signal;
@@ -364,11 +373,17 @@ int it_session_run(const struct it_session_spec *sp)
 	pipe.sum.child_status = o->child_argv ? child.status : -1;
 
 	/*
-	 * Deliver what is already in the ring buffer while the follower still
-	 * listens (a subscriber removed just before the end is announced),
-	 * then detach callbacks and API points, then drain the rest.
+	 * Close the window first, so no operation begins that detaching could
+	 * cut, and let those inside it end (reading their records meanwhile).
+	 * Then deliver what is already in the ring buffer while the follower
+	 * still listens (a subscriber removed just before the end is
+	 * announced), then detach callbacks and API points, then drain the
+	 * rest.  Both waits are bounded: a call may block for long.
 	 */
-	/* Bounded: the traced paths may still be busy (they are until detach). */
+	it_attach_disarm(&att);
+	now = clock_ns(CLOCK_MONOTONIC) + IT_DISARM_WAIT_NS;
+	while (it_attach_inflight(&att) && clock_ns(CLOCK_MONOTONIC) < now)
+		src->ops->poll(src, 1);
 	now = clock_ns(CLOCK_MONOTONIC) + 200000000ull;
 	while (src->ops->poll(src, 0) > 0 && clock_ns(CLOCK_MONOTONIC) < now)
 		;
@@ -388,6 +403,7 @@ int it_session_run(const struct it_session_spec *sp)
 	if (pipe.err && !rc)
 		rc = IT_EXIT_FAIL;
 out_chain:
+	it_attach_disarm(&att);
 	it_chain_fini(&chain);
 	it_allocators_fini(&allocs);
 out:

@@ -17,6 +17,7 @@
 #define IT_CHECK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "event.h"
@@ -89,6 +90,8 @@ struct it_check_report {
 	enum it_verdict verdict;
 	const char *reason;		/* one line: why this verdict */
 	uint64_t events, lost;
+	uint64_t unmatched_exits;	/* exits the model could not pair with an entry */
+	uint64_t outside;		/* records outside the armed window: not judged */
 	bool strict;			/* warnings count as violations */
 };
 
@@ -125,6 +128,11 @@ void it_check_allocator_name(const struct it_event *e, char *buf, size_t len);
 void it_check_unseen(struct it_check *ck, const char *cause);
 /* The stream is a salvaged recording's: its end is missing (inconclusive). */
 void it_check_truncated(struct it_check *ck);
+/*
+ * The BPF counters (enum it_stat, n of them) at the end of the run: an
+ * exit missed inside the armed window makes the verdict inconclusive.
+ */
+void it_check_bpf_stats(struct it_check *ck, const uint64_t *stats, size_t n);
 /* Records lost in transport (the summary's count at the end). */
 void it_check_lost(struct it_check *ck, uint64_t lost);
 /* Close the run and fill the report (valid until it_check_free). */
@@ -136,6 +144,17 @@ void it_check_evaluated(struct it_check *ck, int inv);
 void it_check_violate(struct it_check *ck, int inv, const struct it_event *now,
 		      const struct it_event *cause, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+
+/*
+ * What the run's start and end say, as the check consumer reads them (a
+ * test driving the engine itself calls these too): the attach list (a
+ * recording without one is inconclusive), a salvaged file, the losses and
+ * the BPF counters.
+ */
+struct it_session_info;
+struct it_summary;
+void it_check_session(struct it_check *ck, const struct it_session_info *s);
+void it_check_summary(struct it_check *ck, const struct it_summary *s);
 
 /* A consumer for the pipeline (consumer.h) that runs the engine and hands
  * the report to its writer at the end. */

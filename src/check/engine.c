@@ -19,6 +19,7 @@ struct it_check {
 	uint64_t nv_total;
 	uint64_t events, lost;
 	uint64_t observed;	/* events of the kernel's calls (events less the meta ones) */
+	uint64_t outside;	/* IT_F_OUTSIDE records: not judged */
 	bool lost_seen;		/* a META_LOST event came before now */
 	char incomplete[256];	/* what the trace could not see, "" if nothing */
 	char unseen[512];	/* it_check_unseen() causes, "" if none */
@@ -187,6 +188,15 @@ int it_check_event(struct it_check *ck, const struct it_event *e)
 	uint32_t todo;
 
 	ck->events++;
+	/*
+	 * A registration outside the armed window: streamed for the chain
+	 * follower only.  Its operation began while probes were still being
+	 * attached (or detached), so it is no evidence, nor a frame.
+	 */
+	if (e->flags & IT_F_OUTSIDE) {
+		ck->outside++;
+		return 0;
+	}
 	if (e->kind < IT_K__BPF_MAX)
 		ck->observed++;
 	if (e->kind == IT_K_META_LOST) {
@@ -236,6 +246,22 @@ void it_check_lost(struct it_check *ck, uint64_t lost)
 {
 	if (lost > ck->lost)
 		ck->lost = lost;
+}
+
+void it_check_bpf_stats(struct it_check *ck, const uint64_t *stats, size_t n)
+{
+	char cause[96];
+
+	/*
+	 * Only an exit nested in an operation inside the window matters: a
+	 * call that began before its probe was attached is outside it, and
+	 * none of its records was streamed.
+	 */
+	if (n > IT_STAT_EXIT_MISSED_ARMED && stats[IT_STAT_EXIT_MISSED_ARMED]) {
+		snprintf(cause, sizeof(cause), "%llu exits without their entry inside the armed window",
+			 (unsigned long long)stats[IT_STAT_EXIT_MISSED_ARMED]);
+		it_check_unseen(ck, cause);
+	}
 }
 
 /* What the model could not keep or pair becomes a cause of its own. */
@@ -342,6 +368,8 @@ void it_check_finish(struct it_check *ck, struct it_check_report *r)
 	r->nv_total = ck->nv_total;
 	r->events = ck->events;
 	r->lost = ck->lost;
+	r->unmatched_exits = ck->model.unseen.unmatched_exits;
+	r->outside = ck->outside;
 	r->strict = ck->opts.strict;
 
 	if (unsure_causes(ck)) {

@@ -192,6 +192,8 @@ static void nd_verdict(struct it_writer *w, const struct it_check_report *r)
 	it_json_str(j, "reason", r->reason);
 	it_json_u64(j, "events", r->events);
 	it_json_u64(j, "lost", r->lost);
+	it_json_u64(j, "unmatched_exits", r->unmatched_exits);
+	it_json_u64(j, "outside_window", r->outside);
 	it_json_u64(j, "violations", r->nv_total);
 	it_json_bool(j, "strict", r->strict);
 	it_json_arr(j, "invariants");
@@ -291,6 +293,8 @@ static void nd_summary(struct it_writer *w, const struct it_summary *s)
 	it_json_u64(j, "unmatched", s->bpf_stats[IT_STAT_UNMATCHED]);
 	it_json_u64(j, "hist_full", s->bpf_stats[IT_STAT_HIST_FULL]);
 	it_json_u64(j, "callback_gap", s->bpf_stats[IT_STAT_CB_GAP]);
+	it_json_u64(j, "exit_missed", s->bpf_stats[IT_STAT_EXIT_MISSED]);
+	it_json_u64(j, "exit_missed_armed", s->bpf_stats[IT_STAT_EXIT_MISSED_ARMED]);
 	it_json_obj_end(j);
 	it_json_str(j, "stop_reason", s->stop_reason);
 	if (s->child_status >= 0)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <cmocka.h>
+#include "attach.h"
 #include "check/check.h"
 #include "commands.h"
 #include "record.h"
@@ -116,6 +117,22 @@ static int feed_story(struct it_pipeline *p)
 	return 0;
 }
 
+/* What a live run attached: three points, all of them (tests change it). */
+static struct it_attach_report rep;
+
+static void rep_reset(void)
+{
+	memset(&rep, 0, sizeof(rep));
+	rep.pts[0] = (struct it_point_state){ .func = "ioasid_alloc", .kind = IT_K_ALLOC,
+					      .mode = IT_MODE_FENTRY, .present = true };
+	rep.pts[1] = (struct it_point_state){ .func = "ioasid_notify", .kind = IT_K_NOTIFY,
+					      .mode = IT_MODE_KPROBE, .present = true,
+					      .required = true };
+	rep.pts[2] = (struct it_point_state){ .func = "ioasid_free_set", .kind = IT_K_FREE_SET,
+					      .mode = IT_MODE_KPROBE_MULTI, .present = true };
+	rep.n = 3;
+}
+
 static struct it_pipeline *make_pipe(void)
 {
 	struct it_pipeline *p = calloc(1, sizeof(*p));
@@ -124,6 +141,7 @@ static struct it_pipeline *make_pipe(void)
 	p->info = (struct it_session_info){
 		.kernel_release = "6.1.0-test", .series_version = 1, .mono_to_real_ns = 42,
 		.start_ns = 500, .ncpus = 2, .live = true, .hist_map_fd = -1,
+		.attach = rep.n ? &rep : NULL,
 	};
 	return p;
 }
@@ -613,6 +631,12 @@ struct verdict {
 	uint64_t lost;
 };
 
+static int v_begin(struct it_consumer *c, const struct it_session_info *s)
+{
+	it_check_session(((struct verdict *)c->priv)->ck, s);
+	return 0;
+}
+
 static int v_event(struct it_consumer *c, const struct it_event *e)
 {
 	it_check_event(((struct verdict *)c->priv)->ck, e);
@@ -623,20 +647,37 @@ static int v_end(struct it_consumer *c, const struct it_summary *s)
 {
 	struct verdict *v = c->priv;
 
-	it_check_lost(v->ck, s->lost);
+	it_check_summary(v->ck, s);
 	it_check_finish(v->ck, &v->r);
 	return v->r.verdict;
 }
 
-static const struct it_consumer_ops v_ops = { .name = "v", .event = v_event, .end = v_end };
+/* What check -i does, with the report kept (the check consumer prints it). */
+static const struct it_consumer_ops v_ops = {
+	.name = "v", .begin = v_begin, .event = v_event, .end = v_end,
+};
 
-/* want: the invariant IDs that must be violated, exactly (verdict.py's rules) */
-static void corpus_case_rc(const char *name, uint32_t want, uint32_t exercised, int want_rc)
+/* check -i FILE: its exit code, the report in v (free v->ck after). */
+static int replay_verdict(const char *file, struct verdict *v)
 {
 	struct it_options o = { 0 };
-	struct verdict v = { 0 };
-	struct it_consumer c = { .ops = &v_ops, .priv = &v };
+	struct it_consumer c = { .ops = &v_ops, .priv = v };
 	struct it_session_spec spec = { .o = &o };
+
+	v->ck = it_check_new(NULL);
+	spec.cons[spec.ncons++] = &c;
+	return it_replay_run(&spec, file);
+}
+
+/*
+ * want: the invariant IDs that must be violated, exactly (verdict.py's
+ * rules).  The corpus is format 1: it has no attach list, so whatever it
+ * shows, check -i cannot call it a pass or a failure (the violations are
+ * still found and kept, as suspect evidence).
+ */
+static void corpus_case_rc(const char *name, uint32_t want, uint32_t exercised, int want_rc)
+{
+	struct verdict v = { 0 };
 	char file[400];
 	uint32_t got = 0, checked = 0;
 	int i, rc;
@@ -646,9 +687,7 @@ static void corpus_case_rc(const char *name, uint32_t want, uint32_t exercised, 
 		print_message("corpus %s missing (scripts/make-corpus.sh)\n", file);
 		fail();
 	}
-	v.ck = it_check_new(NULL);
-	spec.cons[spec.ncons++] = &c;
-	rc = it_replay_run(&spec, file);
+	rc = replay_verdict(file, &v);
 	for (i = 0; i < v.r.nres; i++) {
 		if (v.r.res[i].violations)
 			got |= 1u << v.r.res[i].inv->id;
@@ -660,6 +699,7 @@ static void corpus_case_rc(const char *name, uint32_t want, uint32_t exercised, 
 	assert_int_equal(v.r.lost, 0);
 	assert_int_equal(got, want);
 	assert_int_equal(rc, want_rc);
+	assert_non_null(strstr(v.r.reason, "could not see: recording has no attach list (format 1)"));
 	assert_int_equal(checked & exercised, exercised);
 	/* both sides of the evidence for every violation kept */
 	for (i = 0; i < v.r.nv; i++)
@@ -675,7 +715,7 @@ static void corpus_case_rc(const char *name, uint32_t want, uint32_t exercised, 
 
 static void corpus_case(const char *name, uint32_t want, uint32_t exercised)
 {
-	corpus_case_rc(name, want, exercised, want ? IT_VERDICT_FAIL : IT_VERDICT_PASS);
+	corpus_case_rc(name, want, exercised, IT_VERDICT_INCONCLUSIVE);
 }
 
 #define EXERCISED	(0x2fe)	/* 1-7 and 9 */
@@ -698,6 +738,163 @@ static void test_corpus_inv6(void **s) { corpus_case("inv6-chain-unlocked", BIT(
 static void test_corpus_inv9(void **s)
 {
 	corpus_case_rc("inv9-early-release", BIT(9), EXERCISED & ~BIT(1), IT_VERDICT_INCONCLUSIVE);
+}
+
+/* ---- format 4: the attach list and counters blocks ------------------ */
+
+/* The story (write_story) with these BPF counters at its end. */
+static void write_story_stats(const char *file, const uint64_t *stats)
+{
+	struct it_pipeline *p = make_pipe();
+	struct it_consumer *c;
+	char why[200] = "";
+
+	c = it_record_writer_new(file, 7, why, sizeof(why));
+	assert_non_null(c);
+	it_pipeline_add(p, c);
+	assert_int_equal(it_pipeline_begin(p), 0);
+	feed_story(p);
+	memcpy(p->sum.bpf_stats, stats, sizeof(p->sum.bpf_stats));
+	p->sum.duration_s = 1;
+	p->sum.child_status = 0;
+	p->sum.stop_reason = "command exited";
+	assert_int_equal(it_pipeline_end(p), 0);
+	it_pipeline_fini(p);
+	free(p);
+}
+
+static void test_attach_list_and_counters(void **state)
+{
+	uint64_t stats[IT_STAT__COUNT] = { 0 }, back[IT_STAT__COUNT];
+	const struct it_attach_report *a;
+	const struct it_rec_header *h;
+	struct it_recfile *f;
+	char why[200] = "";
+	size_t i;
+
+	for (i = 0; i < IT_STAT__COUNT; i++)
+		stats[i] = 100 + i;
+	write_story_stats(path, stats);
+	f = it_recfile_open(path, 0, why, sizeof(why));
+	assert_non_null(f);
+	h = it_recfile_header(f);
+	assert_int_equal(h->format_version, IT_REC_FORMAT_VERSION);
+	assert_int_equal(IT_REC_FORMAT_VERSION, 4);
+	a = it_recfile_attach(f);
+	assert_non_null(a);
+	assert_int_equal(a->n, 3);
+	assert_string_equal(a->pts[0].func, "ioasid_alloc");
+	assert_int_equal(a->pts[0].mode, IT_MODE_FENTRY);
+	assert_int_equal(a->pts[0].kind, IT_K_ALLOC);
+	assert_false(a->pts[0].required);
+	assert_string_equal(a->pts[1].func, "ioasid_notify");
+	assert_int_equal(a->pts[1].mode, IT_MODE_KPROBE);
+	assert_true(a->pts[1].required);
+	assert_true(a->pts[1].present);
+	assert_int_equal(a->pts[2].mode, IT_MODE_KPROBE_MULTI);
+	/* every counter, also those past the trailer's four */
+	assert_int_equal(it_recfile_counters(f, back, IT_STAT__COUNT), IT_STAT__COUNT);
+	assert_memory_equal(back, stats, sizeof(stats));
+	/* the trailer still holds the first four, for older readers */
+	assert_int_equal(it_recfile_trailer(f)->bpf_stats[IT_STAT_UNMATCHED], 102);
+	it_recfile_free(f);
+}
+
+/* A recording that saw everything it needed passes; a point not attached is named. */
+static void test_attach_list_verdict(void **state)
+{
+	uint64_t stats[IT_STAT__COUNT] = { 0 };
+	struct verdict v = { 0 };
+
+	write_blocks(path, 3);
+	assert_int_equal(replay_verdict(path, &v), IT_VERDICT_PASS);
+	it_check_free(v.ck);
+
+	rep.pts[1].mode = IT_MODE_NONE;
+	write_story_stats(path, stats);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(replay_verdict(path, &v), IT_VERDICT_INCONCLUSIVE);
+	assert_non_null(strstr(v.r.reason, "not traced: ioasid_notify"));
+	assert_null(strstr(v.r.reason, "attach list"));
+	it_check_free(v.ck);
+	rep_reset();
+}
+
+/* A format 4 file written without one (a replayed run's) is no pass either. */
+static void test_no_attach_list(void **state)
+{
+	struct verdict v = { 0 };
+	struct it_recfile *f;
+	char why[200];
+
+	rep.n = 0;
+	write_blocks(path, 3);
+	rep_reset();
+	f = it_recfile_open(path, 0, why, sizeof(why));
+	assert_non_null(f);
+	assert_null(it_recfile_attach(f));
+	it_recfile_free(f);
+	assert_int_equal(replay_verdict(path, &v), IT_VERDICT_INCONCLUSIVE);
+	assert_string_equal(v.r.reason, "could not see: recording has no attach list (format 4)");
+	it_check_free(v.ck);
+}
+
+/*
+ * Exits BPF could not pair: inconclusive only when they were inside an
+ * operation in the armed window; the others were outside it, unstreamed.
+ */
+static void test_exit_missed_counters(void **state)
+{
+	uint64_t stats[IT_STAT__COUNT] = { 0 };
+	struct verdict v = { 0 };
+
+	stats[IT_STAT_EXIT_MISSED] = 5;
+	write_blocks(path, 3);		/* no counters: the baseline passes */
+	assert_int_equal(replay_verdict(path, &v), IT_VERDICT_PASS);
+	it_check_free(v.ck);
+	{
+		struct it_recfile *f;
+		uint64_t back[IT_STAT__COUNT];
+		char why[200];
+
+		write_story_stats(path, stats);
+		f = it_recfile_open(path, 0, why, sizeof(why));
+		assert_non_null(f);
+		it_recfile_counters(f, back, IT_STAT__COUNT);
+		assert_int_equal(back[IT_STAT_EXIT_MISSED], 5);
+		it_recfile_free(f);
+	}
+	memset(&v, 0, sizeof(v));
+	/* the story loses 3 records: its own cause, but not an armed one */
+	assert_int_equal(replay_verdict(path, &v), IT_VERDICT_INCONCLUSIVE);
+	assert_null(strstr(v.r.reason, "armed window"));
+	it_check_free(v.ck);
+
+	stats[IT_STAT_EXIT_MISSED_ARMED] = 2;
+	write_story_stats(path, stats);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(replay_verdict(path, &v), IT_VERDICT_INCONCLUSIVE);
+	assert_non_null(strstr(v.r.reason,
+			       "could not see: 2 exits without their entry inside the armed window"));
+	it_check_free(v.ck);
+}
+
+/* A format 3 reader's file: an attach list block there is corruption. */
+static void test_attach_block_needs_format4(void **state)
+{
+	unsigned char *img;
+	struct it_rec_header *h;
+	char why[200];
+	size_t len;
+
+	write_blocks(path, 2);
+	img = slurp(path, &len);
+	h = (struct it_rec_header *)img;
+	h->format_version = 3;
+	refresh_header_crc(img);
+	assert_int_equal(read_buf(img, len, why), -EBADMSG);
+	assert_non_null(strstr(why, "block 0"));
+	free(img);
 }
 
 /* ---- throughput -------------------------------------------------------- */
@@ -796,6 +993,7 @@ static void test_writer_throughput(void **state)
 static int setup(void **state)
 {
 	assert_non_null(mkdtemp(tmp));
+	rep_reset();
 	snprintf(path, sizeof(path), "%s/t.itr", tmp);
 	return 0;
 }
@@ -818,6 +1016,11 @@ int main(void)
 		cmocka_unit_test(test_salvage),
 		cmocka_unit_test(test_salvage_keeps_names),
 		cmocka_unit_test(test_bad_file_exit_codes),
+		cmocka_unit_test(test_attach_list_and_counters),
+		cmocka_unit_test(test_attach_list_verdict),
+		cmocka_unit_test(test_no_attach_list),
+		cmocka_unit_test(test_exit_missed_counters),
+		cmocka_unit_test(test_attach_block_needs_format4),
 		cmocka_unit_test(test_corpus_fixed),
 		cmocka_unit_test(test_corpus_seed),
 		cmocka_unit_test(test_corpus_inv1),
