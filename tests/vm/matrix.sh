@@ -7,7 +7,8 @@
 # gives for each mutant kernel, and exactly the one rule each harness knob
 # breaks on `fixed`.  Ends with the detection matrix (row x rule: want/got).
 #
-#   tests/vm/matrix.sh [MUTANT...]     (default: every line of EXPECTED)
+#   tests/vm/matrix.sh [ROW...]   ROW: fixed, seed or a mutant of EXPECTED
+#                                 (default: all of them)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -60,19 +61,20 @@ boot() {
 }
 
 only=("$@")
-if [ ${#only[@]} -eq 0 ]; then
+want_row() { [ ${#only[@]} -eq 0 ] || [[ " ${only[*]} " == *" $1 "* ]]; }
+if want_row fixed; then
 	# name           exit want check-flags  knob
 	boot fixed \
 		"fixed           0    -    -         -" \
 		"knob-inv8       1    8    --strict  unbind-unbound" \
 		"knob-inv10      1    10   --strict  late-register" \
 		"knob-inv7       1    7    -         reenter"
-	boot seed "seed 1 5 - -"
 fi
+want_row seed && boot seed "seed 1 5 - -"
 # EXPECTED: NAME EXIT RULE=COUNT[,...] WHERE...
 while read -r name wexit want _; do
 	case $name in ''|'#'*) continue ;; esac
-	if [ ${#only[@]} -gt 0 ] && [[ " ${only[*]} " != *" $name "* ]]; then continue; fi
+	want_row "$name" || continue
 	[ -f "kernel/patches/mutants/$name.patch" ] || { echo "not ok - $name: in EXPECTED, no patch"; rc=1; continue; }
 	boot "mutant-$name" "$name $wexit $want - -"
 done < <(grep -v '^#' "$expected")
