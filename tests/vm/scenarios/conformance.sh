@@ -69,11 +69,14 @@ echo 0 >"$H/sub/kvm/delay_us"
 r=$(hctl alloc "$sid" 1); u=$(hval ids "$r")
 echo sleep >"$H/sub/iommu/delay_mode"
 echo 300000 >"$H/sub/iommu/delay_us"
+echo clear >"$H/sub/iommu/events"	# ID $u was bound before: wait for this BIND
 (echo "bind $u" >"$H/ctl") &
 for _ in $(seq 300); do
 	grep -q "cmd=BIND id=$u " "$H/sub/iommu/events" && break
 	sleep 0.1
 done
+grep -q "cmd=BIND id=$u " "$H/sub/iommu/events" ||
+	{ echo "scenario: the racing BIND never reached iommu" >&2; exit 1; }
 echo 0 >"$H/sub/vdcm/registered"
 wait
 echo 0 >"$H/sub/iommu/delay_us"
