@@ -18,7 +18,7 @@
 #   blind    the same switch with ioasid_allocator blind=1: its free is
 #            custom_free_blind, which no kprobe can see, so the follower's
 #            attach really fails: inconclusive, naming it, never a pass.
-# On mutant-inv1-free-after-allocator (the FREE chain after ops->free): the
+# On mutant-free-after-allocator (the FREE chain after ops->free): the
 # switch run must report invariant 1 at custom_free.
 #
 #   tests/vm/allocator.sh            (host: boots fixed, then the mutant)
@@ -121,7 +121,7 @@ if [ "${1:-}" = --guest ]; then
 fi
 
 fails=0
-for flavor in fixed mutant-inv1-free-after-allocator; do
+for flavor in fixed mutant-free-after-allocator; do
 	kdir=$(vt_kernel $flavor)
 	ko=$(vt_harness "$kdir") || vt_skip_all "harness does not build"
 	custom=$("$vt_top/scripts/harness-build.sh" "$kdir" "$vt_top/kernel/harness/allocator" 2>/dev/null) ||

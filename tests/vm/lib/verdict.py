@@ -2,10 +2,15 @@
 """Assert what one `ioasid-trace check --format json` run reported.
 
     verdict.py NDJSON --exit CODE --want-exit N --want IDS [--seed-set-token]
+               [--matrix FILE]
 
 NDJSON is check's output; CODE is the exit status check returned in the
 guest.  IDS is a comma-separated list of the invariant IDs that must have
-violations ("" for none): exactly those, no other.  --seed-set-token also
+violations ("" for none): exactly those, no other.  An entry RULE=COUNT
+(kernel/patches/mutants/EXPECTED) also asserts that the verdict counts
+exactly COUNT violations of RULE.  --matrix appends one JSON line
+{"label", "want", "got"} (rule -> count; want -1 = any) for the detection
+matrix tests/vm/matrix.sh prints.  --seed-set-token also
 asserts that every invariant-5 violation is a BIND/UNBIND callback seeing
 a wrong set_token and nothing else (the seed's defect).
 Prints `ok N - ...` lines; exit 1 on any failure.
@@ -23,10 +28,16 @@ def main():
     ap.add_argument("--want-exit", type=int, required=True)
     ap.add_argument("--want", default="")
     ap.add_argument("--seed-set-token", action="store_true")
+    ap.add_argument("--matrix", help="append the counts, as JSON, to this file")
     ap.add_argument("--exercised", default="1,2,3,4,5,6,7,9",
                     help="invariants the scenario must have evaluated")
     a = ap.parse_args()
-    want = {int(x) for x in a.want.split(",") if x}
+    want_n = {}
+    for x in a.want.split(","):
+        if x:
+            rule, _, cnt = x.partition("=")
+            want_n[int(rule)] = int(cnt) if cnt else -1
+    want = set(want_n)
     n = 0
     failed = 0
 
@@ -51,11 +62,20 @@ def main():
     if not verdicts:
         return 1
     v = verdicts[0]
-    got = {i["id"] for i in v["invariants"] if i["violations"] > 0}
+    got_n = {i["id"]: i["violations"] for i in v["invariants"] if i["violations"] > 0}
+    got = set(got_n)
+    if a.matrix:
+        with open(a.matrix, "a") as f:
+            f.write(json.dumps({"label": a.label.rstrip(": "), "want": want_n, "got": got_n,
+                                "exit": a.exit, "want_exit": a.want_exit}) + "\n")
     check(a.exit == a.want_exit, f"check exited {a.want_exit}", f"exit {a.exit}: {v.get('reason')}")
     check(v["lost"] == 0, "no events lost", f"lost {v['lost']}")
     check(got == want, f"violated invariants are exactly {sorted(want) or 'none'}",
           f"got {sorted(got)}: " + "; ".join(r["message"] for r in recs if r.get("type") == "violation")[:600])
+    for w, cnt in sorted(want_n.items()):
+        if cnt >= 0:
+            check(got_n.get(w, 0) == cnt, f"invariant {w}: exactly {cnt} violation(s)",
+                  f"got {got_n.get(w, 0)}")
     exercised = {i["id"] for i in v["invariants"] if i["checked"] > 0}
     need = {int(x) for x in a.exercised.split(",") if x}
     check(need <= exercised, f"invariants {sorted(need)} were all exercised",

@@ -8,6 +8,16 @@
 #   late-register    vdcm registers after IDs exist, then hears   (inv 10)
 #   reenter          kvm re-enters ioasid_attach_data() from its
 #                    callback: self-deadlock, so it runs last     (inv 7)
+# Environment: IT_ALLOCATOR_KO=path of kernel/harness/allocator's module:
+# with it, a phase allocates and frees through that custom allocator.
+#
+# What the scenario does, in order (kernel/patches/mutants/EXPECTED counts
+# violations from it): 4 IDs bound, the first re-attached, all unbound and
+# freed; a notify of an unknown ID; a free racing an allocation (2 IDs);
+# load 2 x 100 cycles; an unregistration of vdcm racing a BIND chain on
+# another task (1 ID, bound, unbound, freed); 3 live IDs freed by
+# free_set; the custom allocator phase (1 + 4 IDs, the 4 bound, unbound,
+# freed); one free whose first FREE subscriber (iommu) returns NOTIFY_BAD.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 knob=${1:-}
@@ -51,7 +61,55 @@ echo sleep >"$H/sub/kvm/delay_mode"
 echo 100 >"$H/sub/kvm/delay_us"
 hctl load 2 100 "$sid" >/dev/null
 echo 0 >"$H/sub/kvm/delay_us"
+
+# Unregistration racing a chain call: iommu (priority 10, first) sleeps in
+# its BIND callback; meanwhile another task removes vdcm (priority 5, next
+# on the chain).  A conforming removal waits for the running chain, so
+# vdcm is called before ioasid_remove_notifier() returns, never after.
+r=$(hctl alloc "$sid" 1); u=$(hval ids "$r")
+echo sleep >"$H/sub/iommu/delay_mode"
+echo 300000 >"$H/sub/iommu/delay_us"
+echo clear >"$H/sub/iommu/events"	# ID $u was bound before: wait for this BIND
+(echo "bind $u" >"$H/ctl") &
+for _ in $(seq 300); do
+	grep -q "cmd=BIND id=$u " "$H/sub/iommu/events" && break
+	sleep 0.1
+done
+grep -q "cmd=BIND id=$u " "$H/sub/iommu/events" ||
+	{ echo "scenario: the racing BIND never reached iommu" >&2; exit 1; }
+echo 0 >"$H/sub/vdcm/registered"
+wait
+echo 0 >"$H/sub/iommu/delay_us"
+hctl unbind "$u" >/dev/null
+hctl free "$u" >/dev/null
+
+# Set teardown with live IDs: the set's owner goes away holding 3 IDs,
+# which ioasid_free_set() must free like ioasid_free() does (FREE first).
+hctl alloc "$sid" 3 >/dev/null
 hctl free_set "$sid" destroy >/dev/null
+
+# A custom allocator (the default one holds no ID now): its first free
+# tells the tracer which free to follow; the next four are judged.
+if [ -n "${IT_ALLOCATOR_KO:-}" ]; then
+	hload "$IT_ALLOCATOR_KO"
+	r=$(hctl set_alloc 16); csid=$(hval sid "$r")
+	r=$(hctl alloc "$csid" 1); hctl free "$(hval ids "$r")" >/dev/null
+	htraced custom_free
+	r=$(hctl alloc "$csid" 4); cids=$(hval ids "$r" | tr , ' ')
+	for id in $cids; do hctl bind "$id" >/dev/null; done
+	for id in $cids; do hctl unbind "$id" >/dev/null; done
+	for id in $cids; do hctl free "$id" >/dev/null; done
+	hctl free_set "$csid" destroy >/dev/null
+	rmmod ioasid_allocator
+fi
+
+# A FREE subscriber that answers NOTIFY_BAD: it cuts the later ones (kvm),
+# and in v1 the ID is freed all the same (FREE is final).
+r=$(hctl set_alloc 8)
+r=$(hctl alloc "$(hval sid "$r")" 1); b=$(hval ids "$r")
+echo bad >"$H/sub/iommu/ret"
+hctl free "$b" >/dev/null
+echo ok >"$H/sub/iommu/ret"
 # Leave the harness as we found it: the next run in this boot starts clean.
 echo 0 >"$H/sub/vdcm/registered"
 
