@@ -9,14 +9,12 @@
 #
 #   tests/vm/armed.sh        (host: boots the guest, --single-thread:
 #                             multi-threaded TCG crashes when probes are
-#                             attached under load; builds and boots take
-#                             /tmp/it-heavy.lock)
+#                             attached under load)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 BIN=${IOASID_TRACE:-$vt_top/build/ioasid-trace}
 H=/sys/kernel/debug/ioasid_harness
 RUNS=${ARMED_RUNS:-4}
-LOCK=${IT_HEAVY_LOCK:-/tmp/it-heavy.lock}
 name=armed
 
 # Background load: kernel threads on every CPU, cycle after cycle, until
@@ -79,12 +77,12 @@ PY
 fi
 
 [ -x "$BIN" ] || vt_skip_all "no $BIN (make tool)"
-kdir=$(flock "$LOCK" "$vt_top/scripts/kernel-build.sh" fixed) ||
+kdir=$("$vt_top/scripts/kernel-build.sh" fixed) ||
 	{ vt_notok "the fixed kernel builds"; vt_done $name; exit 1; }
-ko=$(flock "$LOCK" "$vt_top/scripts/harness-build.sh" "$kdir" 2>/dev/null) ||
+ko=$("$vt_top/scripts/harness-build.sh" "$kdir" 2>/dev/null) ||
 	{ vt_notok "the harness builds for fixed"; vt_done $name; exit 1; }
 log=$(mktemp)
-flock "$LOCK" "$vt_top/scripts/vm-run.sh" --kernel "$kdir" --single-thread \
+"$vt_top/scripts/vm-run.sh" --kernel "$kdir" --single-thread \
 	--timeout $((RUNS * 40 + 40)) -- \
 	env IOASID_TRACE="$BIN" ARMED_RUNS="$RUNS" bash "$0" --guest "$ko" >"$log" 2>&1
 rc=$?
