@@ -17,6 +17,35 @@ struct sim {
 	int stop;
 };
 
+/* cmocka setup/teardown: one checker per test. */
+static inline int sim_setup(void **state)
+{
+	struct sim *s = calloc(1, sizeof(*s));
+
+	s->ck = it_check_new(NULL);
+	assert_non_null(s->ck);
+	*state = s;
+	return 0;
+}
+
+static inline int sim_teardown(void **state)
+{
+	struct sim *s = *state;
+
+	it_check_free(s->ck);
+	free(s);
+	return 0;
+}
+
+/* The verdict of everything fed so far. */
+static inline struct it_check_report sim_finish(struct sim *s)
+{
+	struct it_check_report r;
+
+	it_check_finish(s->ck, &r);
+	return r;
+}
+
 struct sim_sub {
 	uint64_t nb, cb;
 	int32_t prio;

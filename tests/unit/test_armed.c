@@ -26,33 +26,6 @@ static const struct sim_sub IOMMU = { 0x1000, 0xa000, 10, "harness_iommu_notify"
 static const struct sim_sub VDCM = { 0x2000, 0xb000, 5, "harness_vdcm_notify", 0 };
 static const struct sim_args ARGS = { ID, SID, TOKEN, PDATA };
 
-static int setup(void **state)
-{
-	struct sim *s = calloc(1, sizeof(*s));
-
-	s->ck = it_check_new(NULL);
-	assert_non_null(s->ck);
-	*state = s;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct sim *s = *state;
-
-	it_check_free(s->ck);
-	free(s);
-	return 0;
-}
-
-static struct it_check_report finish(struct sim *s)
-{
-	struct it_check_report r;
-
-	it_check_finish(s->ck, &r);
-	return r;
-}
-
 static void prologue(struct sim *s)
 {
 	sim_allocator_attached(s, &SIM_DEFAULT_FREE, 0);
@@ -88,7 +61,7 @@ static void test_outside_registration_is_not_judged(void **state)
 	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, &IOMMU, 1);
 	sim_notify(s, PUB, IT_CMD_UNBIND, &ARGS, &IOMMU, 1);
 	sim_free(s, PUB, &ARGS, &IOMMU, 1);
-	r = finish(s);
+	r = sim_finish(s);
 	if (r.nv_total)
 		fail_msg("invariant %d: %s", r.v[0].inv, r.v[0].msg);
 	assert_int_equal(r.unmatched_exits, 0);
@@ -109,7 +82,7 @@ static void test_inside_unpaired_exit_counts(void **state)
 	e.flags |= IT_F_HAS_CB;
 	sim_feed(s, &e);
 	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, &IOMMU, 1);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.unmatched_exits, 1);
 	assert_int_equal(r.outside, 0);
 	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
@@ -124,7 +97,7 @@ static void test_only_outside_records_observe_nothing(void **state)
 
 	remove_outside(s, IT_PH_ENTER, &VDCM);
 	remove_outside(s, IT_PH_EXIT, &VDCM);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
 	assert_string_equal(r.reason, "no events: nothing was observed");
 }
@@ -147,7 +120,7 @@ static void test_exit_missed_outside_window_passes(void **state)
 	prologue(s);
 	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, &IOMMU, 1);
 	feed_stats(s, 7, 0);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_PASS);
 }
 
@@ -159,7 +132,7 @@ static void test_exit_missed_inside_window_is_inconclusive(void **state)
 	prologue(s);
 	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, &IOMMU, 1);
 	feed_stats(s, 7, 3);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
 	assert_string_equal(r.reason,
 			    "could not see: 3 exits without their entry inside the armed window");
@@ -175,7 +148,7 @@ static void test_short_counter_table(void **state)
 	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, &IOMMU, 1);
 	st[IT_STAT_EXIT_MISSED_ARMED] = 3;
 	it_check_bpf_stats(s->ck, st, IT_STAT_EXIT_MISSED_ARMED);
-	assert_int_equal(finish(s).verdict, IT_VERDICT_PASS);
+	assert_int_equal(sim_finish(s).verdict, IT_VERDICT_PASS);
 }
 
 /* VDCM attached live: cb_attached stamped at ts (when the attach returned). */
@@ -204,7 +177,7 @@ static void test_chain_before_attach_stamp_does_not_expect(void **state)
 	attached_at(s, stamp);
 	s->ts = stamp - 4000;		/* the chain's ENTER is 1 us before the stamp... */
 	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, &IOMMU, 1);
-	assert_int_equal(finish(s).nv_total, 0);
+	assert_int_equal(sim_finish(s).nv_total, 0);
 }
 
 /* ... one that began after it must: VDCM missing is a violation of rule 2. */
@@ -232,7 +205,7 @@ static void test_chain_after_attach_stamp_expects(void **state)
 	attached_at(s, stamp);
 	s->ts = stamp;			/* the chain's ENTER is 1 us after the stamp */
 	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, &IOMMU, 1);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.nv_total, 1);
 	assert_int_equal(r.v[0].inv, 2);
 	assert_int_equal(r.verdict, IT_VERDICT_FAIL);
@@ -268,16 +241,16 @@ static void test_decoder_keeps_outside_flag(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_outside_registration_is_not_judged, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_inside_unpaired_exit_counts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_only_outside_records_observe_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_exit_missed_outside_window_passes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_exit_missed_inside_window_is_inconclusive, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_short_counter_table, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_chain_before_attach_stamp_does_not_expect, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_chain_after_attach_stamp_expects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outside_registration_is_not_judged, sim_setup, sim_teardown),
+		cmocka_unit_test_setup_teardown(test_inside_unpaired_exit_counts, sim_setup, sim_teardown),
+		cmocka_unit_test_setup_teardown(test_only_outside_records_observe_nothing, sim_setup, sim_teardown),
+		cmocka_unit_test_setup_teardown(test_exit_missed_outside_window_passes, sim_setup, sim_teardown),
+		cmocka_unit_test_setup_teardown(test_exit_missed_inside_window_is_inconclusive, sim_setup,
+						sim_teardown),
+		cmocka_unit_test_setup_teardown(test_short_counter_table, sim_setup, sim_teardown),
+		cmocka_unit_test_setup_teardown(test_chain_before_attach_stamp_does_not_expect, sim_setup,
+						sim_teardown),
+		cmocka_unit_test_setup_teardown(test_chain_after_attach_stamp_expects, sim_setup, sim_teardown),
 		cmocka_unit_test(test_decoder_keeps_outside_flag),
 	};
 

@@ -26,25 +26,6 @@ static const struct sim_sub VDCM = { 0x2000, 0xb000, 5, "harness_vdcm_notify", 0
 static const struct sim_sub KVM = { 0x3000, 0xc000, 0, "harness_kvm_notify", 0 };
 static const struct sim_args ARGS = { ID, SID, TOKEN, PDATA };
 
-static int setup(void **state)
-{
-	struct sim *s = calloc(1, sizeof(*s));
-
-	s->ck = it_check_new(NULL);
-	assert_non_null(s->ck);
-	*state = s;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct sim *s = *state;
-
-	it_check_free(s->ck);
-	free(s);
-	return 0;
-}
-
 /* default_free traced, two subscribers on the chain, a set and one ID, allocated. */
 static void prologue(struct sim *s)
 {
@@ -57,14 +38,6 @@ static void prologue(struct sim *s)
 
 static const struct sim_sub TWO[] = { { 0x1000, 0xa000, 10, "harness_iommu_notify", 0 },
 				      { 0x3000, 0xc000, 0, "harness_kvm_notify", 0 } };
-
-static struct it_check_report finish(struct sim *s)
-{
-	struct it_check_report r;
-
-	it_check_finish(s->ck, &r);
-	return r;
-}
 
 /* Exactly one invariant was violated, exactly once, at event seq `at`. */
 static void assert_only(const struct it_check_report *r, int inv, uint64_t at, enum it_kind cause)
@@ -98,7 +71,7 @@ static void test_conforming_run_passes(void **state)
 	sim_notify(s, PUB, IT_CMD_UNBIND, &ARGS, TWO, 2);
 	sim_free(s, PUB, &ARGS, TWO, 2);
 	sim_alloc(s, PUB, SID, PDATA2, ID);	/* reuse after the free: fine */
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.nv_total, 0);
 	assert_int_equal(r.verdict, IT_VERDICT_PASS);
 	/* the rules were really evaluated, not vacuously true */
@@ -125,7 +98,7 @@ static void test_inv1_allocator_free_before_chain(void **state)
 	sim_chain(s, PUB, IT_CMD_FREE, &ARGS, TWO, 2);
 	sim_call(s, IT_K_FREE_LOCKED, IT_PH_EXIT, PUB, ID, 0, 0);
 	sim_call(s, IT_K_FREE, IT_PH_EXIT, PUB, ID, 0, 0);
-	r = finish(s);
+	r = sim_finish(s);
 	/* the late chain is inv 1's: the op began while the ID was allocated */
 	assert_only(&r, 1, at, IT_K_ALLOC);
 	assert_int_equal(r.verdict, IT_VERDICT_FAIL);
@@ -142,7 +115,7 @@ static void test_inv2_duplicate_delivery(void **state)
 	sim_chain(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
 	sim_chain(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
 	at = sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
-	r = finish(s);
+	r = sim_finish(s);
 	/* one report per subscriber, both at the notify's EXIT */
 	assert_int_equal(r.nv_total, 2);
 	assert_int_equal(r.v[0].inv, 2);
@@ -164,7 +137,7 @@ static void test_inv2_missing_subscriber(void **state)
 	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_BIND, &IOMMU, &ARGS);
 	at = sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_BIND, 1);
 	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_only(&r, 2, at, IT_K_NONE);	/* KVM was found by the walk: no add event */
 }
 
@@ -179,7 +152,7 @@ static void test_inv2_stop_skips_only_later_ones(void **state)
 	prologue(s);
 	/* iommu stops the chain: kvm (lower priority) is legitimately skipped */
 	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, &stopper, 1);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.nv_total, 0);
 
 	/* ...but a callback after the stop is a violation */
@@ -191,7 +164,7 @@ static void test_inv2_stop_skips_only_later_ones(void **state)
 	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_UNBIND, &KVM, &ARGS);
 	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_UNBIND, SIM_NOTIFY_STOP);
 	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_UNBIND, SIM_NOTIFY_STOP);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_only(&r, 2, at, IT_K_CALLBACK);
 }
 
@@ -211,7 +184,7 @@ static void test_inv3_priority_order(void **state)
 	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_BIND, &wrong[1], &ARGS);
 	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_BIND, 1);
 	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_only(&r, 3, at, IT_K_CALLBACK);
 }
 
@@ -226,7 +199,7 @@ static void test_inv4_einval_but_notified(void **state)
 	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, 999999, IT_CMD_BIND, 0);
 	sim_chain(s, PUB, IT_CMD_BIND, &unknown, TWO, 2);
 	at = sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, 999999, IT_CMD_BIND, -22);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_only(&r, 4, at, IT_K_NOTIFY);
 }
 
@@ -242,7 +215,7 @@ static void test_inv4_notify_after_free(void **state)
 	at = s->seq + 1;	/* the chain call's ENTER */
 	sim_chain(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
 	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, -22);
-	r = finish(s);
+	r = sim_finish(s);
 	/* the chain for a freed ID, and -EINVAL after running it: the same rule */
 	assert_int_equal(r.nv_total, 2);
 	assert_int_equal(r.v[0].inv, 4);
@@ -268,7 +241,7 @@ static void test_inv5_set_token_garbage(void **state)
 	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_BIND, &KVM, &ARGS);
 	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_BIND, 1);
 	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_only(&r, 5, at, IT_K_ALLOC_SET);
 	assert_non_null(strstr(r.v[0].msg, "set_token=0x0"));
 }
@@ -294,7 +267,7 @@ static void test_inv5_pdata_follows_attach(void **state)
 	sim_feed(s, &e);
 	attached.pdata = PDATA2;
 	sim_notify(s, PUB, IT_CMD_BIND, &attached, TWO, 2);	/* new data: fine */
-	assert_int_equal(finish(s).nv_total, 0);
+	assert_int_equal(sim_finish(s).nv_total, 0);
 	/* stale data: the violation names the attach as the expectation */
 	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_UNBIND, 0);
 	sim_call(s, IT_K_CHAIN, IT_PH_ENTER, PUB, IT_NO_ID, IT_CMD_UNBIND, 0);
@@ -304,7 +277,7 @@ static void test_inv5_pdata_follows_attach(void **state)
 	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_UNBIND, &KVM, &attached);
 	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_UNBIND, 1);
 	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_UNBIND, 1);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_only(&r, 5, at, IT_K_ATTACH_DATA);
 }
 
@@ -327,7 +300,7 @@ static void test_inv6_chain_without_lock(void **state)
 	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_BIND, &KVM, &ARGS);
 	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_BIND, 1);
 	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_only(&r, 6, at, IT_K_NOTIFY);
 }
 
@@ -341,7 +314,7 @@ static void test_inv6_unknown_lock_is_not_judged(void **state)
 	e.cmd = IT_CMD_BIND;
 	e.flags = IT_F_HAS_CMD | IT_F_MAY_SLEEP | IT_F_LOCK_UNKNOWN;
 	sim_feed(s, &e);
-	assert_int_equal(finish(s).nv_total, 0);
+	assert_int_equal(sim_finish(s).nv_total, 0);
 }
 
 static void test_inv7_reentry_from_callback(void **state)
@@ -357,7 +330,7 @@ static void test_inv7_reentry_from_callback(void **state)
 	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_BIND, &IOMMU, &ARGS);
 	sim_callback(s, IT_PH_ENTER, PUB, IT_CMD_BIND, &KVM, &ARGS);
 	at = sim_call(s, IT_K_ATTACH_DATA, IT_PH_ENTER, PUB, ID, 0, 0);	/* deadlocks */
-	r = finish(s);
+	r = sim_finish(s);
 	assert_only(&r, 7, at, IT_K_CALLBACK);
 	assert_non_null(strstr(r.v[0].msg, "harness_kvm_notify"));
 }
@@ -373,7 +346,7 @@ static void test_inv8_unbind_without_bind_is_a_warning(void **state)
 	at = s->seq + 1;	/* judged at the chain's ENTER, under the lock */
 	sim_chain(s, PUB, IT_CMD_UNBIND, &ARGS, TWO, 2);
 	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_UNBIND, 1);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_only(&r, 8, at, IT_K_ALLOC);
 	assert_int_equal(r.verdict, IT_VERDICT_PASS);	/* a warning */
 }
@@ -389,7 +362,7 @@ static void test_inv8_strict_fails_on_leaked_binding(void **state)
 	prologue(s);
 	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
 	sim_free(s, PUB, &ARGS, TWO, 2);	/* still bound */
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.nv_total, 1);
 	assert_int_equal(r.v[0].inv, 8);
 	assert_int_equal(r.v[0].now.kind, IT_K_CHAIN);
@@ -424,7 +397,7 @@ static void test_inv9_reuse_while_free_chain_runs(void **state)
 		a2.pdata = PDATA2;
 		sim_notify(s, OTHER, IT_CMD_BIND, &a2, TWO, 2);
 	}
-	r = finish(s);
+	r = sim_finish(s);
 	assert_only(&r, 9, at, IT_K_CHAIN);
 }
 
@@ -448,7 +421,7 @@ static void test_inv10_registered_late(void **state)
 	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_BIND, 1);
 	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
 	sim_notify(s, PUB, IT_CMD_UNBIND, &ARGS, three, 3);	/* reported once only */
-	r = finish(s);
+	r = sim_finish(s);
 	assert_only(&r, 10, at, IT_K_ADD_NOTIFIER);
 }
 
@@ -462,7 +435,7 @@ static void test_lost_events_make_it_inconclusive(void **state)
 	e = sim_ev(s, IT_K_META_LOST, IT_PH_POINT, 0);
 	e.lost = 3;
 	sim_feed(s, &e);
-	assert_int_equal(finish(s).verdict, IT_VERDICT_INCONCLUSIVE);
+	assert_int_equal(sim_finish(s).verdict, IT_VERDICT_INCONCLUSIVE);
 }
 
 static void test_missing_attach_point_is_inconclusive(void **state)
@@ -473,7 +446,7 @@ static void test_missing_attach_point_is_inconclusive(void **state)
 	it_check_incomplete(s->ck, "ioasid_attach_data");
 	prologue(s);
 	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
 	assert_non_null(strstr(r.reason, "ioasid_attach_data"));
 }
@@ -501,7 +474,7 @@ static void test_untraced_callback_is_inconclusive(void **state)
 		sim_feed(s, &e);
 	}
 	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.nv_total, 0);
 	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
 	assert_string_equal(r.reason, "not traced: callback harness_vdcm_notify");
@@ -527,7 +500,7 @@ static void test_untraced_allocator_free_is_inconclusive(void **state)
 	a2.id = ID + 1;
 	sim_alloc(s, PUB, SID, PDATA, a2.id);
 	sim_free_by(s, PUB, &a2, TWO, 2, &custom);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.nv_total, 0);
 	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
 	assert_string_equal(r.reason, "not traced: allocator free custom_free [ioasid_allocator]");
@@ -566,7 +539,7 @@ static void test_followed_allocator_free_is_judged_from_then_on(void **state)
 	struct it_check_report r;
 
 	follow_custom_allocator(s);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_PASS);
 	assert_int_equal(r.res[0].checked, 1);
 }
@@ -581,7 +554,7 @@ static void test_followed_allocator_free_that_stops_firing(void **state)
 	follow_custom_allocator(s);
 	sim_alloc(s, PUB, SID, PDATA, ID);
 	sim_free_by(s, PUB, &ARGS, TWO, 2, &gone);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_FAIL);
 	assert_only(&r, 11, s->seq - 1, IT_K_CHAIN);	/* at free_locked's EXIT */
 }
@@ -601,7 +574,7 @@ static void test_traced_allocator_free_never_called(void **state)
 	sim_allocator_attached(s, &inline_free, 0);	/* at start-up */
 	prologue(s);
 	sim_free_by(s, PUB, &ARGS, TWO, 2, &inline_free);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_FAIL);
 	assert_only(&r, 11, s->seq - 1, IT_K_CHAIN);
 	assert_int_equal(r.res[0].checked, 0);
@@ -617,7 +590,7 @@ static void test_unattachable_allocator_free_is_inconclusive(void **state)
 	prologue(s);
 	sim_allocator_attached(s, &custom, -22);
 	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
 	assert_string_equal(r.reason, "not traced: allocator free custom_free");
 }
@@ -632,7 +605,7 @@ static void test_free_without_allocator_free_when_unknown(void **state)
 	prologue(s);
 	old.id = ID + 7;		/* never seen allocated */
 	sim_free_by(s, PUB, &old, TWO, 2, &custom);
-	assert_int_equal(finish(s).verdict, IT_VERDICT_PASS);
+	assert_int_equal(sim_finish(s).verdict, IT_VERDICT_PASS);
 }
 
 /*
@@ -648,7 +621,7 @@ static void test_unnamed_allocator_free_is_inconclusive(void **state)
 
 	prologue(s);
 	sim_free_by(s, PUB, &ARGS, TWO, 2, &unnamed);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
 	assert_int_equal(r.nv_total, 0);
 }
@@ -665,7 +638,7 @@ static void test_detached_callback_still_passes(void **state)
 	e.cb = KVM.cb;
 	e.cb_sym = KVM.sym;
 	sim_feed(s, &e);
-	assert_int_equal(finish(s).verdict, IT_VERDICT_PASS);
+	assert_int_equal(sim_finish(s).verdict, IT_VERDICT_PASS);
 }
 
 /* A salvaged recording: inconclusive, and that is the reason given even
@@ -682,7 +655,7 @@ static void test_truncated_recording_is_inconclusive(void **state)
 	e = sim_ev(s, IT_K_META_LOST, IT_PH_POINT, 0);
 	e.lost = 2;
 	sim_feed(s, &e);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
 	assert_non_null(strstr(r.reason, "did not finish"));
 	assert_int_equal(r.lost, 2);
@@ -692,7 +665,7 @@ static void test_no_events_is_inconclusive(void **state)
 {
 	struct sim *s = *state;
 
-	assert_int_equal(finish(s).verdict, IT_VERDICT_INCONCLUSIVE);
+	assert_int_equal(sim_finish(s).verdict, IT_VERDICT_INCONCLUSIVE);
 }
 
 /* Only what the tool said of itself (callbacks and allocator attached): nothing observed. */
@@ -703,7 +676,7 @@ static void test_only_meta_events_is_inconclusive(void **state)
 
 	sim_attached(s, &IOMMU);
 	sim_allocator_attached(s, &SIM_DEFAULT_FREE, 0);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
 	assert_string_equal(r.reason, "no events: nothing was observed");
 	assert_int_equal(r.events, 2);
@@ -719,8 +692,8 @@ static void test_monitor_started_mid_run_stays_silent(void **state)
 	sim_attached(s, &KVM);
 	sim_notify(s, PUB, IT_CMD_UNBIND, &old, TWO, 2);
 	sim_free(s, PUB, &old, TWO, 2);
-	assert_int_equal(finish(s).nv_total, 0);
-	assert_int_equal(finish(s).verdict, IT_VERDICT_PASS);
+	assert_int_equal(sim_finish(s).nv_total, 0);
+	assert_int_equal(sim_finish(s).verdict, IT_VERDICT_PASS);
 }
 
 static void test_subscriber_attached_late_is_not_expected(void **state)
@@ -742,7 +715,7 @@ static void test_subscriber_attached_late_is_not_expected(void **state)
 	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_BIND, &KVM, &ARGS);
 	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_BIND, 1);
 	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
-	assert_int_equal(finish(s).nv_total, 0);
+	assert_int_equal(sim_finish(s).nv_total, 0);
 }
 
 /* ---- streams of a conforming kernel that once gave exit 1 ------------- */
@@ -750,7 +723,7 @@ static void test_subscriber_attached_late_is_not_expected(void **state)
 /* A conforming run of this file's subscribers, then the stream's verdict. */
 static void assert_conforms(struct sim *s)
 {
-	struct it_check_report r = finish(s);
+	struct it_check_report r = sim_finish(s);
 
 	if (r.nv_total)
 		fail_msg("invariant %d: %s", r.v[0].inv, r.v[0].msg);
@@ -893,7 +866,7 @@ static void test_stream_preempt_count_unread(void **state)
 	callback_pair(s, PUB, IT_CMD_BIND, &KVM, &ARGS);
 	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_BIND, 1);
 	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.nv_total, 0);
 	assert_int_equal(r.verdict, IT_VERDICT_PASS);
 	assert_true(r.res[5].checked > 0);	/* the lock was still judged */
@@ -1013,7 +986,7 @@ static void test_bug_teardown_without_free(void **state)
 	e.seq = ++s->seq;
 	e.phase = IT_PH_EXIT;
 	sim_feed(s, &e);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_rule(&r, 1, 1);
 	assert_int_equal(r.v[0].now.kind, IT_K_ALLOCATOR_FREE);
 	assert_int_equal(r.v[0].cause.kind, IT_K_ALLOC);
@@ -1033,7 +1006,7 @@ static void test_bug_free_delivered_twice(void **state)
 	allocator_free(s, PUB, ID);
 	sim_free_locked(s, IT_PH_EXIT, PUB, ID, &SIM_DEFAULT_FREE);
 	sim_call(s, IT_K_FREE, IT_PH_EXIT, PUB, ID, 0, 0);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_rule(&r, 2, 2);
 	assert_int_equal(r.v[0].now.kind, IT_K_CALLBACK);
 	assert_int_equal(r.v[0].cause.kind, IT_K_CHAIN);
@@ -1049,7 +1022,7 @@ static void test_bug_wrong_cmd(void **state)
 	sim_call(s, IT_K_NOTIFY, IT_PH_ENTER, PUB, ID, IT_CMD_BIND, 0);
 	sim_chain(s, PUB, IT_CMD_UNBIND, &ARGS, TWO, 2);
 	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
-	r = finish(s);
+	r = sim_finish(s);
 	/* the UNBIND chain of an unbound ID is also inv 8's warning */
 	assert_int_equal(r.res[4].violations, 2);
 	assert_int_equal(r.res[7].violations, 1);
@@ -1080,7 +1053,7 @@ static void test_bug_free_vetoed(void **state)
 	sim_free_locked(s, IT_PH_EXIT, PUB, ID, &SIM_DEFAULT_FREE);
 	sim_call(s, IT_K_FREE, IT_PH_EXIT, PUB, ID, 0, 0);
 	sim_free(s, PUB, &ARGS, TWO, 2);
-	r = finish(s);
+	r = sim_finish(s);
 	for (i = 0; i < r.nv; i++) {
 		n2 += r.v[i].inv == 2;
 		n11 += r.v[i].inv == 11;
@@ -1100,7 +1073,7 @@ static void test_bug_live_id_handed_out(void **state)
 
 	prologue(s);
 	at = sim_alloc(s, OTHER, SID, PDATA2, ID);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_only(&r, 9, at, IT_K_ALLOC);
 }
 
@@ -1121,7 +1094,7 @@ static void test_bug_called_after_removal(void **state)
 	sim_callback(s, IT_PH_EXIT, PUB, IT_CMD_BIND, &KVM, &ARGS);
 	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_BIND, 1);
 	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_only(&r, 2, at, IT_K_REMOVE_NOTIFIER);
 }
 
@@ -1158,7 +1131,7 @@ static void test_lone_exit_of_a_callback_being_attached(void **state)
 
 	prologue(s);
 	chain_with_lone_vdcm_exit(s, true);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_PASS);
 }
 
@@ -1169,7 +1142,7 @@ static void test_lone_exit_without_an_attach_is_a_cause(void **state)
 
 	prologue(s);
 	chain_with_lone_vdcm_exit(s, false);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
 	assert_string_equal(r.reason, "could not see: 1 exits without their entry (callback 1)");
 }
@@ -1193,7 +1166,7 @@ static void test_half_call_during_a_detach(void **state)
 	callback_pair(s, PUB, IT_CMD_BIND, &KVM, &ARGS);
 	sim_call(s, IT_K_CHAIN, IT_PH_EXIT, PUB, IT_NO_ID, IT_CMD_BIND, 1);
 	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_PASS);
 }
 
@@ -1206,7 +1179,7 @@ static void test_unmatched_exit_is_inconclusive(void **state)
 	prologue(s);
 	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
 	sim_call(s, IT_K_FREE_LOCKED, IT_PH_EXIT, OTHER, IT_NO_ID, 0, 0);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
 	assert_string_equal(r.reason, "could not see: 1 exits without their entry (free_locked 1)");
 }
@@ -1222,7 +1195,7 @@ static void test_all_causes_are_named(void **state)
 	sim_call(s, IT_K_FREE_LOCKED, IT_PH_EXIT, OTHER, IT_NO_ID, 0, 0);
 	it_check_untraced(s->ck, "callback harness_blind_notify");
 	it_check_lost(s->ck, 3);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
 	assert_string_equal(r.reason, "events were lost: the trace is incomplete; "
 			    "not traced: callback harness_blind_notify; "
@@ -1237,7 +1210,7 @@ static void test_no_rule_evaluated_is_inconclusive(void **state)
 
 	remove_enter(s, PUB, &KVM);
 	remove_exit(s, PUB, &KVM);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
 	assert_non_null(strstr(r.reason, "no rule was evaluated"));
 }
@@ -1256,7 +1229,7 @@ static void test_full_table_is_inconclusive(void **state)
 		sim_attached(s, &sub);
 	}
 	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_INCONCLUSIVE);
 	assert_non_null(strstr(r.reason, "tables were full"));
 }
@@ -1310,7 +1283,7 @@ static void test_recycled_id_judged_with_allocator_alloc(void **state)
 	struct it_check_report r;
 
 	recycle_while_waiting(s, true);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_PASS);
 	assert_int_equal(r.res[0].checked, 2);	/* both frees judged by rule 1 */
 	assert_int_equal(r.res[10].checked, 2);	/* and by rule 11 */
@@ -1322,7 +1295,7 @@ static void test_recycled_id_unknown_without_allocator_alloc(void **state)
 	struct it_check_report r;
 
 	recycle_while_waiting(s, false);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_PASS);
 	assert_int_equal(r.res[0].checked, 1);
 }
@@ -1361,7 +1334,7 @@ static void test_allocator_alloc_of_live_id(void **state)
 	alloc_enter(s, OTHER);
 	at = sim_allocator_alloc(s, OTHER, ID);
 	alloc_exit(s, OTHER, ID);
-	r = finish(s);
+	r = sim_finish(s);
 	assert_only(&r, 9, at, IT_K_ALLOC);
 }
 
@@ -1377,7 +1350,7 @@ static void test_only_mask_disables_others(void **state)
 	sim_call(s, IT_K_FREE, IT_PH_ENTER, PUB, ID, 0, 0);
 	sim_call(s, IT_K_FREE_LOCKED, IT_PH_ENTER, PUB, ID, 0, 0);
 	sim_call(s, IT_K_ALLOCATOR_FREE, IT_PH_ENTER, PUB, ID, 0, 0);	/* breaks 1 */
-	r = finish(s);
+	r = sim_finish(s);
 	assert_int_equal(r.nv_total, 0);
 	assert_non_null(it_invariant_by_key("free-before-allocator"));
 	assert_int_equal(it_invariant_by_id(9)->id, 9);
@@ -1386,7 +1359,7 @@ static void test_only_mask_disables_others(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, sim_setup, sim_teardown)
 		T(test_conforming_run_passes),
 		T(test_inv1_allocator_free_before_chain),
 		T(test_inv2_duplicate_delivery),
