@@ -46,25 +46,7 @@ if [ "${1:-}" = --guest ]; then
 		vt_check "run $i: check exits 0 (rc=$rc)" [ $rc = 0 ]
 		vt_check "run $i: the scenario ran to the end" grep -q '^cycle: done' /tmp/a.out
 		[ $rc = 0 ] || grep -vE '^ctl:' /tmp/a.out | tail -15 | sed 's/^/#   /'
-		python3 - /tmp/a.json "$i" <<'PY'
-import json, sys
-lines = [json.loads(l) for l in open(sys.argv[1])]
-run = sys.argv[2]
-def t(ok, what):
-    print(("ok" if ok else "not ok"), "TAPN - run %s:" % run, what)
-v = [d for d in lines if d.get("type") == "verdict"]
-if not v:
-    t(False, "a verdict in the JSON report")
-    sys.exit(0)
-v = v[0]
-print("#   verdict %d: %s" % (v["verdict"], v["reason"]))
-t(v["unmatched_exits"] == 0, "no exit without its entry (%d)" % v["unmatched_exits"])
-t(v["lost"] == 0, "nothing lost (%d)" % v["lost"])
-inv = {i["key"]: i["checked"] for i in v["invariants"]}
-judged = {k: inv.get(k, 0) for k in ("free-before-allocator", "delivered-once",
-                                    "no-live-reuse", "free-is-final", "known-id-only")}
-t(all(n > 0 for n in judged.values()), "the per-life rules were evaluated: %s" % judged)
-PY
+		python3 "$vt_top/tests/vm/lib/run_report.py" /tmp/a.json "$i"
 		[ $? = 0 ] || vt_notok "run $i: the report checker crashed"
 	done
 	touch /tmp/armed.stop

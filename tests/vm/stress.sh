@@ -30,30 +30,7 @@ if [ "${1:-}" = --guest ]; then
 		if [ $rc != 0 ] || [ -z "$done_line" ]; then
 			grep -vE '^ctl:' /tmp/s.out | tail -15 | sed 's/^/#   /'
 		fi
-		python3 - /tmp/s.json "$i" <<'PY'
-import json, sys
-lines = [json.loads(l) for l in open(sys.argv[1])]
-run = sys.argv[2]
-def t(ok, what):
-    print(("ok" if ok else "not ok"), "TAPN - run %s:" % run, what)
-v = [d for d in lines if d.get("type") == "verdict"]
-if not v:
-    t(False, "a verdict in the JSON report")
-    sys.exit(0)
-v = v[0]
-if v["verdict"] != 0:
-    print("#   verdict %d: %s" % (v["verdict"], v["reason"]))
-viol = [d for d in lines if d.get("type") == "violation"]
-for d in viol[:3]:
-    print("#   violation %s: %s" % (d["key"], d["message"]))
-errors = [d for d in viol if d.get("severity") == "error"]
-t(v["lost"] == 0, "nothing lost (%d)" % v["lost"])
-t(not errors, "no violation of an error rule (%d)" % len(errors))
-inv = {i["key"]: i["checked"] for i in v["invariants"]}
-judged = {k: inv.get(k, 0) for k in ("free-before-allocator", "delivered-once",
-                                    "no-live-reuse", "free-is-final", "known-id-only")}
-t(all(n > 0 for n in judged.values()), "the per-life rules were evaluated: %s" % judged)
-PY
+		python3 "$vt_top/tests/vm/lib/run_report.py" /tmp/s.json "$i"
 		[ $? = 0 ] || vt_notok "run $i: the report checker crashed"
 	done
 	bad=$(dmesg | grep -E 'BUG:|WARNING:|Oops|KASAN|lockdep' | head -5)
