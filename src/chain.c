@@ -65,38 +65,16 @@ static void resolve(struct it_chain *c, struct it_chain_cb *s)
 	snprintf(s->mod, sizeof(s->mod), "%s", e.cb_mod ? e.cb_mod : "");
 }
 
-void it_chain_add(struct it_chain *c, uint64_t nb, uint64_t cb, int32_t prio)
+static void attach_cb(struct it_chain *c, struct it_chain_cb *s, const struct it_chain_nb *n)
 {
-	struct it_chain_cb *s;
-	struct it_chain_nb *n;
 	int err;
 
-	if (!nb || !cb || find_nb(c, nb) >= 0 || c->nnbs == IT_CHAIN_MAX_CBS)
-		return;
-	n = &c->nbs[c->nnbs++];
-	n->nb = nb;
-	n->cb = cb;
-	n->prio = prio;
-	s = find_cb(c, cb);
-	if (s) {
-		s->refs++;
-		return;
-	}
-	if (c->ncbs == IT_CHAIN_MAX_CBS)
-		return;
-	s = &c->cbs[c->ncbs++];
-	memset(s, 0, sizeof(*s));
-	s->cb = cb;
-	s->refs = 1;
-	resolve(c, s);
-	if (!c->a)
-		return;
 	if (!s->sym[0]) {
-		snprintf(s->why, sizeof(s->why), "no symbol for 0x%llx", (unsigned long long)cb);
+		snprintf(s->why, sizeof(s->why), "no symbol for 0x%llx", (unsigned long long)s->cb);
 		err = -ENOENT;
 	} else {
-		err = it_attach_callback(c->a, cb, s->sym, s->mod, &s->link, s->why,
-					 sizeof(s->why));
+		err = c->probe->attach(c->a, s->cb, s->sym, s->mod, &s->link, s->why,
+				       sizeof(s->why));
 	}
 	if (err) {
 		fprintf(c->diag, "ioasid-trace: warning: callback %s not traced: %s\n",
@@ -111,7 +89,83 @@ void it_chain_add(struct it_chain *c, uint64_t nb, uint64_t cb, int32_t prio)
 	announce(c, IT_K_META_ATTACHED, s, n, 0);
 }
 
-void it_chain_remove(struct it_chain *c, uint64_t nb)
+/* Another block with a callback already known: tell check it is traced. */
+static void share_cb(struct it_chain *c, struct it_chain_cb *s, const struct it_chain_nb *n)
+{
+	s->refs++;
+	s->retire_seq = 0;
+	if (s->link.mode != IT_MODE_NONE)
+		announce(c, IT_K_META_ATTACHED, s, n, 0);
+	else if (c->a)
+		announce(c, IT_K_META_DETACHED, s, n, -ENOENT);
+}
+
+void it_chain_add(struct it_chain *c, uint64_t nb, uint64_t cb, int32_t prio)
+{
+	struct it_chain_cb *s;
+	struct it_chain_nb *n;
+
+	if (!nb || !cb || find_nb(c, nb) >= 0 || c->nnbs == IT_CHAIN_MAX_CBS)
+		return;
+	n = &c->nbs[c->nnbs++];
+	n->nb = nb;
+	n->cb = cb;
+	n->prio = prio;
+	s = find_cb(c, cb);
+	if (s) {
+		share_cb(c, s, n);
+		return;
+	}
+	if (c->ncbs == IT_CHAIN_MAX_CBS)
+		return;
+	s = &c->cbs[c->ncbs++];
+	memset(s, 0, sizeof(*s));
+	s->cb = cb;
+	s->refs = 1;
+	resolve(c, s);
+	if (c->a)
+		attach_cb(c, s, n);
+}
+
+/* A chain call that began before seq is still running. */
+static bool chain_running_since_before(const struct it_chain *c, uint64_t seq)
+{
+	int i;
+
+	for (i = 0; i < c->nopen; i++)
+		if (c->open[i].seq < seq)
+			return true;
+	return false;
+}
+
+/*
+ * Detach the retired callbacks no running chain call can still reach, so
+ * an fentry trampoline does not keep a module pinned longer than that.
+ */
+static void reap(struct it_chain *c)
+{
+	int i = 0;
+
+	while (i < c->ncbs) {
+		struct it_chain_cb *s = &c->cbs[i];
+		struct it_chain_nb n = { .nb = s->retire_nb, .cb = s->cb, .prio = s->retire_prio };
+
+		if (s->refs > 0 || chain_running_since_before(c, s->retire_seq)) {
+			i++;
+			continue;
+		}
+		if (s->link.mode != IT_MODE_NONE) {
+			c->probe->detach(&s->link);
+			/* Stamped after the detach: a chain call that overlapped it
+			 * may show half a call of this callback (model.c). */
+			announce(c, IT_K_META_DETACHED, s, &n, 0);
+		}
+		*s = c->cbs[--c->ncbs];
+	}
+}
+
+/* seq: the removal's EXIT, after which a conforming chain never calls nb. */
+void it_chain_remove(struct it_chain *c, uint64_t nb, uint64_t seq)
 {
 	struct it_chain_nb n;
 	struct it_chain_cb *s;
@@ -124,17 +178,33 @@ void it_chain_remove(struct it_chain *c, uint64_t nb)
 	s = find_cb(c, n.cb);
 	if (!s || --s->refs > 0)
 		return;
-	/*
-	 * The last block using this callback is gone: detach now, so an
-	 * fentry trampoline does not keep the callback's module pinned.
-	 */
-	if (s->link.mode != IT_MODE_NONE) {
-		it_attach_callback_detach(&s->link);
-		/* Stamped after the detach: a chain call that overlapped it may
-		 * show half a call of this callback (model.c excuses those). */
-		announce(c, IT_K_META_DETACHED, s, &n, 0);
+	s->retire_seq = seq;
+	s->retire_nb = n.nb;
+	s->retire_prio = n.prio;
+	reap(c);
+}
+
+static void chain_enter(struct it_chain *c, const struct it_event *e)
+{
+	if (c->nopen == IT_CHAIN_MAX_OPEN)
+		return;		/* a removed callback may then go before this call ends */
+	c->open[c->nopen].tid = e->tid;
+	c->open[c->nopen].seq = e->seq;
+	c->nopen++;
+}
+
+/* The innermost open call of the task (a callback may run a chain). */
+static void chain_exit(struct it_chain *c, const struct it_event *e)
+{
+	int i;
+
+	for (i = c->nopen - 1; i >= 0; i--) {
+		if (c->open[i].tid == e->tid) {
+			c->open[i] = c->open[--c->nopen];
+			break;
+		}
 	}
-	*s = c->cbs[--c->ncbs];
+	reap(c);
 }
 
 void it_chain_seed(struct it_chain *c, const struct it_kernel *k)
@@ -152,12 +222,24 @@ static int chain_event(struct it_consumer *cons, const struct it_event *e)
 {
 	struct it_chain *c = cons->priv;
 
-	if (c->closed || e->phase != IT_PH_EXIT || (e->flags & IT_F_UNMATCHED))
+	if (c->closed || (e->flags & IT_F_UNMATCHED))
 		return IT_CONSUME_OK;
-	if (e->kind == IT_K_ADD_NOTIFIER && e->ret == 0)
+	if (e->kind == IT_K_META_LOST) {
+		/* The lost records may hold EXITs: stop waiting for any. */
+		c->nopen = 0;
+		reap(c);
+	} else if (e->kind == IT_K_CHAIN) {
+		if (e->phase == IT_PH_ENTER)
+			chain_enter(c, e);
+		else
+			chain_exit(c, e);
+	} else if (e->phase != IT_PH_EXIT) {
+		return IT_CONSUME_OK;
+	} else if (e->kind == IT_K_ADD_NOTIFIER && e->ret == 0) {
 		it_chain_add(c, e->nb, e->cb, e->prio);
-	else if (e->kind == IT_K_REMOVE_NOTIFIER)
-		it_chain_remove(c, e->nb);
+	} else if (e->kind == IT_K_REMOVE_NOTIFIER) {
+		it_chain_remove(c, e->nb, e->seq);
+	}
 	return IT_CONSUME_OK;
 }
 
@@ -168,8 +250,14 @@ static const struct it_consumer_ops chain_ops = {
 
 void it_chain_init(struct it_chain *c, struct it_attach *a, FILE *diag, int verbose)
 {
+	static const struct it_chain_probe_ops probes = {
+		.attach = it_attach_callback,
+		.detach = it_attach_callback_detach,
+	};
+
 	memset(c, 0, sizeof(*c));
 	c->a = a;
+	c->probe = &probes;
 	c->diag = diag;
 	c->verbose = verbose;
 	c->consumer.ops = &chain_ops;
@@ -182,7 +270,7 @@ void it_chain_fini(struct it_chain *c)
 
 	for (i = 0; i < c->ncbs; i++)
 		if (c->cbs[i].link.mode != IT_MODE_NONE)
-			it_attach_callback_detach(&c->cbs[i].link);
+			c->probe->detach(&c->cbs[i].link);
 	c->ncbs = c->nnbs = 0;
 	c->closed = true;
 }

@@ -33,8 +33,10 @@ static void event(struct it_check *ck, const struct it_event *e)
 	v1 = !(e->flags & IT_F_ARGS_V2);
 #define MISMATCH(...) (n += snprintf(what + n, n < sizeof(what) ? sizeof(what) - n : 0, __VA_ARGS__))
 	want_cmd = c->asked_cmd ? c->asked_cmd : c->cmd;
-	if ((e->flags & IT_F_HAS_CMD) && e->cmd != want_cmd)
+	if ((e->flags & IT_F_HAS_CMD) && e->cmd != want_cmd) {
 		MISMATCH(" cmd=%s (asked %s)", it_cmd_name(e->cmd) ?: "?", it_cmd_name(want_cmd) ?: "?");
+		cause = c->asked_cmd ? &c->asked_ev : &c->enter;
+	}
 	if (!(e->flags & IT_F_HAS_ARGS))
 		goto report;
 	if (c->id != IT_NO_ID && e->args.id != c->id)
@@ -44,7 +46,8 @@ static void event(struct it_check *ck, const struct it_event *e)
 	if (c->exp_pdata_known && e->args.pdata != c->exp_pdata) {
 		MISMATCH(" pdata=0x%llx (want 0x%llx)", (unsigned long long)e->args.pdata,
 			 (unsigned long long)c->exp_pdata);
-		cause = c->exp_pdata_ev;
+		if (!cause)
+			cause = c->exp_pdata_ev;
 	}
 	if (v1 && c->exp_token_known && e->args.set_token != c->exp_token) {
 		MISMATCH(" set_token=0x%llx (want 0x%llx)", (unsigned long long)e->args.set_token,

@@ -382,6 +382,17 @@ static void free_chain_enter(struct it_id *id, const struct it_event *e)
 	life_step(id, IT_LE_FREE_CHAIN_ENTER);
 }
 
+/*
+ * A FREE chain about an ID the op already gave back to the allocator:
+ * a kernel that frees first and notifies after (rule 1 reported the
+ * free).  The ID may be someone else's new life by now: the chain must
+ * not count as that life's FREE.
+ */
+static bool taken_in_op(const struct it_op *op, uint32_t id, uint32_t cmd)
+{
+	return cmd == IT_CMD_FREE && op->taken && op->taken_id == id;
+}
+
 static void start_chain(struct it_model *m, struct it_task *t, struct it_frame *f)
 {
 	const struct it_event *e = &f->ev;
@@ -400,8 +411,14 @@ static void start_chain(struct it_model *m, struct it_task *t, struct it_frame *
 		op->op->nchains++;
 	c->cmd = e->cmd;
 	c->asked_cmd = asked_cmd(op);
+	if (c->asked_cmd)
+		c->asked_ev = op->ev;
 	c->id = it_model_chain_id(t, e);
-	if (c->id != IT_NO_ID && (id = it_model_id(m, c->id))) {
+	if (c->id != IT_NO_ID && (id = it_model_id(m, c->id)) && op &&
+	    taken_in_op(op->op, c->id, c->cmd)) {
+		/* About the life this op ended, whoever holds the ID now. */
+		c->id_gen = op->op->taken_gen;
+	} else if (c->id != IT_NO_ID && id) {
 		c->id_gen = id->gen;
 		c->id_judged = true;
 		snapshot_args(m, c, id);
@@ -585,7 +602,8 @@ static void meta_event(struct it_model *m, const struct it_event *e)
 		s->registered = true;
 		return;
 	case IT_K_META_DETACHED:
-		if ((s = it_model_sub(m, e->nb)))
+		/* A block re-registered with another callback keeps that one's. */
+		if ((s = it_model_sub(m, e->nb)) && (!s->cb || s->cb == e->cb))
 			s->traced = false;
 		probes_changed(m, e);
 		return;
@@ -888,6 +906,23 @@ static void op_exit(struct it_model *m, struct it_frame *f)
 	}
 }
 
+/* Every op around the allocator's free f took the ID back (its life gen). */
+static void mark_taken(struct it_task *t, const struct it_frame *f, const struct it_id *id,
+		       uint32_t ioasid)
+{
+	int i;
+
+	for (i = (int)(f - t->stack) - 1; i >= 0; i--) {
+		struct it_op *op = t->stack[i].op;
+
+		if (!op)
+			continue;
+		op->taken = true;
+		op->taken_id = ioasid;
+		op->taken_gen = id->gen;
+	}
+}
+
 /* State changes that a call makes, applied at its EXIT. */
 static void apply_exit(struct it_model *m, struct it_task *t, const struct it_event *e,
 		       struct it_frame *f)
@@ -915,8 +950,10 @@ static void apply_exit(struct it_model *m, struct it_task *t, const struct it_ev
 		}
 		break;
 	case IT_K_ALLOCATOR_FREE:
-		if ((e->flags & IT_F_HAS_ID) && (id = it_model_id(m, e->ioasid)))
+		if ((e->flags & IT_F_HAS_ID) && (id = it_model_id(m, e->ioasid))) {
+			mark_taken(t, f, id, e->ioasid);
 			life_end(id, e);
+		}
 		break;
 	case IT_K_CHAIN:
 		chain_exit(m, t, f);

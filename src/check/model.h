@@ -151,6 +151,7 @@ struct it_chain_call {
 	struct it_event enter;
 	uint32_t cmd;
 	uint32_t asked_cmd;		/* what the enclosing operation sends (0: unknown) */
+	struct it_event asked_ev;	/* ... the ENTER of that operation, if asked_cmd */
 	uint32_t id;			/* IT_NO_ID if unknown */
 	/* what the callbacks should see, snapshot at ENTER */
 	bool exp_sid_known, exp_pdata_known, exp_token_known;
@@ -186,6 +187,9 @@ struct it_op {
 	bool unallocated_at_enter;
 	uint64_t alloc_epoch;	/* model's alloc_epoch at ENTER */
 	int ndue;		/* FREE chains completed inside it (due[]) */
+	/* the allocator took this ID back inside the op (the last one it did) */
+	bool taken;
+	uint32_t taken_id, taken_gen;
 	struct it_op *next_free;	/* model.c's free list */
 	/* per subscriber, how many callbacks it got inside this op */
 	uint64_t nb[IT_MODEL_MAX_SUBS];

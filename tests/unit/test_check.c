@@ -1028,6 +1028,10 @@ static void test_bug_wrong_cmd(void **state)
 	assert_int_equal(r.res[7].violations, 1);
 	assert_int_equal(r.v[1].inv, 5);
 	assert_non_null(strstr(r.v[1].msg, "cmd=UNBIND (asked BIND)"));
+	/* both sides: what the callback got, and the notify that asked */
+	assert_true(r.v[1].has_cause);
+	assert_int_equal(r.v[1].cause.kind, IT_K_NOTIFY);
+	assert_int_equal(r.v[1].cause.cmd, IT_CMD_BIND);
 	assert_int_equal(r.verdict, IT_VERDICT_FAIL);
 }
 
@@ -1277,6 +1281,49 @@ static void recycle_while_waiting(struct sim *s, bool allocator_traced)
 	sim_free(s, OTHER, &a2, TWO, 2);
 }
 
+/* ioasid_free() whose allocator free comes before the FREE chain (no lock). */
+static uint64_t free_then_notify(struct sim *s, uint32_t tid, const struct sim_args *a)
+{
+	uint64_t at;
+
+	sim_call(s, IT_K_FREE, IT_PH_ENTER, tid, a->id, 0, 0);
+	at = sim_call(s, IT_K_ALLOCATOR_FREE, IT_PH_ENTER, tid, a->id, 0, 0);
+	sim_call(s, IT_K_ALLOCATOR_FREE, IT_PH_EXIT, tid, a->id, 0, 0);
+	sim_chain(s, tid, IT_CMD_FREE, a, TWO, 2);
+	sim_call(s, IT_K_FREE, IT_PH_EXIT, tid, a->id, 0, 0);
+	return at;
+}
+
+/*
+ * A kernel that gives the ID back first and notifies after: another task
+ * gets the ID before the late FREE chain runs.  That chain is about the
+ * life that ended, not the new one: the new owner's free, whose own chain
+ * again comes late, is a violation too, and neither op is blamed for
+ * leaving the new life allocated (rule 11).
+ */
+static void test_bug_notify_after_free_id_reused(void **state)
+{
+	struct sim *s = *state;
+	struct sim_args a2 = ARGS;
+	struct it_check_report r;
+
+	prologue(s);
+	sim_call(s, IT_K_FREE, IT_PH_ENTER, PUB, ID, 0, 0);
+	sim_call(s, IT_K_ALLOCATOR_FREE, IT_PH_ENTER, PUB, ID, 0, 0);
+	sim_call(s, IT_K_ALLOCATOR_FREE, IT_PH_EXIT, PUB, ID, 0, 0);
+	alloc_enter(s, OTHER);
+	sim_allocator_alloc(s, OTHER, ID);
+	alloc_exit(s, OTHER, ID);
+	sim_chain(s, PUB, IT_CMD_FREE, &ARGS, TWO, 2);
+	sim_call(s, IT_K_FREE, IT_PH_EXIT, PUB, ID, 0, 0);
+	a2.pdata = PDATA2;
+	free_then_notify(s, OTHER, &a2);
+	r = sim_finish(s);
+	assert_int_equal(r.res[0].violations, 2);
+	assert_int_equal(r.nv_total, 2);
+	assert_int_equal(r.verdict, IT_VERDICT_FAIL);
+}
+
 static void test_recycled_id_judged_with_allocator_alloc(void **state)
 {
 	struct sim *s = *state;
@@ -1412,6 +1459,7 @@ int main(void)
 		T(test_bug_wrong_cmd),
 		T(test_bug_free_vetoed),
 		T(test_bug_live_id_handed_out),
+		T(test_bug_notify_after_free_id_reused),
 		T(test_bug_called_after_removal),
 		T(test_unmatched_exit_is_inconclusive),
 		T(test_all_causes_are_named),

@@ -54,7 +54,7 @@ boot() {
 			continue
 		fi
 		python3 tests/vm/lib/verdict.py "$res/$name.json" --label "$name: " --matrix "$summary" \
-			--exit "$(cat "$res/$name.rc")" --want-exit "$wexit" --want "$want" "${extra[@]}" ||
+			--exit "$(cat "$res/$name.rc")" --want-exit "$wexit" --want "$want" --vars "$res/$name.out" "${extra[@]}" ||
 			{ rc=1; failed=1; sed 's/^/#   /' "$res/$name.out" | tail -20; echo "# results kept in $res"; }
 	done
 	[ $failed -ne 0 ] || rm -rf "$res"

@@ -8,7 +8,10 @@ NDJSON is check's output; CODE is the exit status check returned in the
 guest.  IDS is a comma-separated list of the invariant IDs that must have
 violations ("" for none): exactly those, no other.  An entry RULE=COUNT
 (kernel/patches/mutants/EXPECTED) also asserts that the verdict counts
-exactly COUNT violations of RULE.  --matrix appends one JSON line
+exactly COUNT violations of RULE; COUNT may be BASE+NAME, where NAME is a
+number the scenario measured itself and printed as a line
+"scenario: NAME=N" into the file --vars names (the harness's own count of
+what one race decided).  --matrix appends one JSON line
 {"label", "want", "got"} (rule -> count; want -1 = any) for the detection
 matrix tests/vm/matrix.sh prints.  --seed-set-token also
 asserts that every invariant-5 violation is a BIND/UNBIND callback seeing
@@ -17,7 +20,18 @@ Prints `ok N - ...` lines; exit 1 on any failure.
 """
 import argparse
 import json
+import re
 import sys
+
+
+def count(spec, measured):
+    """BASE or BASE+NAME: NAME is what the scenario measured (KeyError if not)."""
+    base, _, name = spec.partition("+")
+    if not name:
+        return int(base)
+    if name not in measured:
+        sys.exit(f"not ok - the scenario did not print 'scenario: {name}=N'")
+    return int(base) + measured[name]
 
 
 def main():
@@ -29,14 +43,20 @@ def main():
     ap.add_argument("--want", default="")
     ap.add_argument("--seed-set-token", action="store_true")
     ap.add_argument("--matrix", help="append the counts, as JSON, to this file")
+    ap.add_argument("--vars", help="the scenario's output, with its 'scenario: NAME=N' lines")
     ap.add_argument("--exercised", default="1,2,3,4,5,6,7,9",
                     help="invariants the scenario must have evaluated")
     a = ap.parse_args()
+    measured = {}
+    if a.vars:
+        with open(a.vars) as f:
+            for m in re.finditer(r"^scenario: (\w+)=(\d+)$", f.read(), re.M):
+                measured[m.group(1)] = int(m.group(2))
     want_n = {}
     for x in a.want.split(","):
         if x:
             rule, _, cnt = x.partition("=")
-            want_n[int(rule)] = int(cnt) if cnt else -1
+            want_n[int(rule)] = count(cnt, measured) if cnt else -1
     want = set(want_n)
     n = 0
     failed = 0
