@@ -202,8 +202,9 @@ static __always_inline void it_fill_args(struct it_record *r, __u8 kind, const _
 		r->ptr = a[3];
 		r->flags |= IT_F_HAS_SID;
 		break;
-	case IT_K_FREE:		/* id */
+	case IT_K_FREE:		/* id, -, -, the allocator free (read before the lock) */
 		r->ioasid = (__u32)a[0];
+		r->cb = a[3];
 		r->flags |= IT_F_HAS_ID;
 		break;
 	case IT_K_FREE_LOCKED:	/* id, -, -, the allocator free it will call */
@@ -247,8 +248,9 @@ static __always_inline void it_fill_args(struct it_record *r, __u8 kind, const _
 		r->ptr = a[0];
 		r->quota = (__u32)a[1];
 		break;
-	case IT_K_FREE_SET:	/* sid, destroy */
+	case IT_K_FREE_SET:	/* sid, destroy, -, the allocator free (read before the lock) */
 		r->sid = (__s32)a[0];
+		r->cb = a[3];
 		r->flags |= IT_F_HAS_SID;
 		if (a[1] & 0xff)
 			r->flags |= IT_F_DESTROY_SET;
@@ -633,8 +635,13 @@ static __always_inline int it_enter(void *ctx, int kprobe, __u8 kind,
 		it_push(s, kind, a, 0, 0);
 		return 0;
 	}
-	/* kept in the frame, so the EXIT record says it too */
-	if (kind == IT_K_FREE_LOCKED)
+	/*
+	 * Kept in the frame, so the EXIT record says it too.  Read at every
+	 * free path's ENTER, not only ioasid_free_locked()'s: a kernel may
+	 * call ops->free from elsewhere, and the allocator follower must
+	 * learn a custom free before it runs.
+	 */
+	if (kind == IT_K_FREE_LOCKED || kind == IT_K_FREE || kind == IT_K_FREE_SET)
 		a[3] = it_allocator_free();
 	if (direct) {
 		r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);

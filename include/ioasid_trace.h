@@ -97,7 +97,8 @@ struct it_nb_args {
  * One raw record, fixed size, written by BPF into the ring buffer.
  * Field meaning per kind:
  *   ALLOC         sid, min, max, ptr=private; EXIT: ret = new id (IT_NO_ID on failure)
- *   FREE          ioasid
+ *   FREE          ioasid, cb = the active allocator's ops->free, read before
+ *                 the lock is taken (which free the allocator follower traces)
  *   FREE_LOCKED   ioasid, cb = the active allocator's ops->free: the free
  *                 it will call (the allocator lock is held: it cannot change)
  *   ALLOCATOR_FREE    ioasid, ptr = allocator opaque, cb = ops->free address
@@ -108,7 +109,7 @@ struct it_nb_args {
  *   CALLBACK      cb = notifier_call, nb, prio, cmd, args; EXIT: ret = NOTIFY_*
  *   ADD/REMOVE_NOTIFIER  cb, nb, prio; EXIT: ret (add: 0 or -errno)
  *   ALLOC_SET     ptr = token, quota; EXIT: ret, sid (read back from *sid)
- *   FREE_SET      sid, IT_F_DESTROY_SET
+ *   FREE_SET      sid, IT_F_DESTROY_SET, cb as for FREE
  *   ATTACH_DATA   ioasid, ptr = data; EXIT: ret
  * EXIT records repeat their ENTER's arguments so each record stands alone.
  */

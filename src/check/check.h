@@ -92,6 +92,7 @@ struct it_check_report {
 	uint64_t events, lost;
 	uint64_t unmatched_exits;	/* exits the model could not pair with an entry */
 	uint64_t outside;		/* records outside the armed window: not judged */
+	uint64_t half_calls;		/* half callback calls while probes changed: not judged */
 	bool strict;			/* warnings count as violations */
 };
 

@@ -370,6 +370,7 @@ void it_check_finish(struct it_check *ck, struct it_check_report *r)
 	r->lost = ck->lost;
 	r->unmatched_exits = ck->model.unseen.unmatched_exits;
 	r->outside = ck->outside;
+	r->half_calls = ck->model.unseen.attach_window_exits;
 	r->strict = ck->opts.strict;
 
 	if (unsure_causes(ck)) {

@@ -25,7 +25,7 @@ static void untraced(struct it_check *ck, const struct it_event *e, uint64_t fn)
 
 	if (fn && it_model_allocator(m, fn))
 		return;		/* traced, only after the op began: unknown */
-	if (named.kind != IT_K_FREE_LOCKED || named.cb != fn) {
+	if (named.cb != fn) {
 		named.cb = fn;
 		named.cb_sym = named.cb_mod = NULL;
 	}

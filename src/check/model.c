@@ -865,13 +865,20 @@ static void set_exit(struct it_model *m, const struct it_event *e)
 	set->alloc_ev = *e;
 }
 
+static bool op_says_allocator(const struct it_event *op_enter)
+{
+	return op_enter->cb && (op_enter->kind == IT_K_FREE_LOCKED || op_enter->kind == IT_K_FREE ||
+				op_enter->kind == IT_K_FREE_SET);
+}
+
 const struct it_allocator_free *it_model_op_allocator(const struct it_model *m,
 						      const struct it_event *op_enter,
 						      uint64_t *fn)
 {
 	const struct it_allocator_free *a;
 
-	*fn = op_enter->kind == IT_K_FREE_LOCKED && op_enter->cb ? op_enter->cb : m->active_free;
+	/* The free paths record the free they will call (ioasid_trace.h). */
+	*fn = op_says_allocator(op_enter) ? op_enter->cb : m->active_free;
 	a = *fn ? it_model_allocator(m, *fn) : NULL;
 	return a && a->since_ns <= op_enter->ts_ns ? a : NULL;
 }

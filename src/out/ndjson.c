@@ -194,6 +194,7 @@ static void nd_verdict(struct it_writer *w, const struct it_check_report *r)
 	it_json_u64(j, "lost", r->lost);
 	it_json_u64(j, "unmatched_exits", r->unmatched_exits);
 	it_json_u64(j, "outside_window", r->outside);
+	it_json_u64(j, "half_calls_not_judged", r->half_calls);
 	it_json_u64(j, "violations", r->nv_total);
 	it_json_bool(j, "strict", r->strict);
 	it_json_arr(j, "invariants");

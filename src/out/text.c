@@ -327,6 +327,10 @@ static void text_verdict(struct it_writer *w, const struct it_check_report *r)
 			fprintf(f, "%9llu %10llu\n", (unsigned long long)res->checked,
 				(unsigned long long)res->violations);
 	}
+	if (r->half_calls)
+		fprintf(f, "\nnot judged: %llu half callback call(s) inside chain calls during which "
+			"callback probes were attached or detached\n",
+			(unsigned long long)r->half_calls);
 	fprintf(f, "\nverdict: %s (exit %d): %s; %llu events, %llu lost\n",
 		verdicts[r->verdict], r->verdict, r->reason, (unsigned long long)r->events,
 		(unsigned long long)r->lost);

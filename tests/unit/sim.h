@@ -247,8 +247,9 @@ struct sim_allocator {
 static const struct sim_allocator SIM_DEFAULT_FREE = { 0xd000, "default_free", NULL, true };
 
 /*
- * A record of ID that names al's free in cb: ioasid_free_locked() (the
- * free it calls) or the allocator free itself (the one that ran).
+ * A record of ID that names al's free in cb: a free path (ioasid_free,
+ * ioasid_free_locked: the free it calls) or the allocator free itself
+ * (the one that ran).
  */
 static inline uint64_t sim_naming(struct sim *s, enum it_kind k, enum it_phase ph, uint32_t tid,
 				  uint32_t id, const struct sim_allocator *al)
@@ -288,7 +289,7 @@ static inline uint64_t sim_allocator_attached(struct sim *s, const struct sim_al
 static inline void sim_free_by(struct sim *s, uint32_t tid, const struct sim_args *a,
 			       const struct sim_sub *subs, int n, const struct sim_allocator *al)
 {
-	sim_call(s, IT_K_FREE, IT_PH_ENTER, tid, a->id, 0, 0);
+	sim_naming(s, IT_K_FREE, IT_PH_ENTER, tid, a->id, al);
 	sim_free_locked(s, IT_PH_ENTER, tid, a->id, al);
 	sim_chain(s, tid, 2 /* FREE */, a, subs, n);
 	if (al->traced) {
@@ -296,7 +297,7 @@ static inline void sim_free_by(struct sim *s, uint32_t tid, const struct sim_arg
 		sim_naming(s, IT_K_ALLOCATOR_FREE, IT_PH_EXIT, tid, a->id, al);
 	}
 	sim_free_locked(s, IT_PH_EXIT, tid, a->id, al);
-	sim_call(s, IT_K_FREE, IT_PH_EXIT, tid, a->id, 0, 0);
+	sim_naming(s, IT_K_FREE, IT_PH_EXIT, tid, a->id, al);
 }
 
 /* ioasid_free(id) of a conforming kernel. */

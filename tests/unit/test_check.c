@@ -544,6 +544,36 @@ static void test_followed_allocator_free_is_judged_from_then_on(void **state)
 	assert_int_equal(r.res[0].checked, 1);
 }
 
+/*
+ * A kernel whose ioasid_free() calls ops->free itself, not through
+ * ioasid_free_locked(), with a custom allocator registered while
+ * tracing: the free's own record names custom_free, so its op is not
+ * judged against default_free (a false "still allocated", rule 11, and
+ * then "handed out again", rule 9); only its missing FREE-first is.
+ */
+static void test_custom_free_named_by_ioasid_free(void **state)
+{
+	static const struct sim_allocator custom = { 0xe000, "custom_free", "ioasid_allocator",
+						     true };
+	struct sim *s = *state;
+	struct sim_args a2 = ARGS;
+	struct it_check_report r;
+
+	prologue(s);
+	a2.id = ID + 1;
+	sim_alloc(s, PUB, SID, PDATA, a2.id);
+	sim_free(s, PUB, &a2, TWO, 2);	/* the last free_locked said default_free */
+	sim_naming(s, IT_K_FREE, IT_PH_ENTER, PUB, ID, &custom);
+	sim_allocator_attached(s, &custom, 0);
+	sim_chain(s, PUB, IT_CMD_FREE, &ARGS, TWO, 2);
+	sim_naming(s, IT_K_FREE, IT_PH_EXIT, PUB, ID, &custom);
+	sim_alloc(s, OTHER, SID, PDATA2, ID);
+	r = sim_finish(s);
+	assert_int_equal(r.nv_total, 0);
+	assert_int_equal(r.res[10].violations, 0);
+	assert_int_equal(r.res[8].violations, 0);
+}
+
 static void test_followed_allocator_free_that_stops_firing(void **state)
 {
 	static const struct sim_allocator gone = { 0xe000, "custom_free", "ioasid_allocator",
@@ -1172,6 +1202,8 @@ static void test_half_call_during_a_detach(void **state)
 	sim_call(s, IT_K_NOTIFY, IT_PH_EXIT, PUB, ID, IT_CMD_BIND, 1);
 	r = sim_finish(s);
 	assert_int_equal(r.verdict, IT_VERDICT_PASS);
+	/* not judged, and said so */
+	assert_int_equal(r.half_calls, 1);
 }
 
 /* An EXIT without its ENTER is not applied (it carried ID 0) and is said. */
@@ -1432,6 +1464,7 @@ int main(void)
 		T(test_unnamed_allocator_free_is_inconclusive),
 		T(test_followed_allocator_free_is_judged_from_then_on),
 		T(test_followed_allocator_free_that_stops_firing),
+		T(test_custom_free_named_by_ioasid_free),
 		T(test_unattachable_allocator_free_is_inconclusive),
 		T(test_traced_allocator_free_never_called),
 		T(test_detached_callback_still_passes),
