@@ -45,6 +45,7 @@ if [ "${1:-}" = --guest ]; then
 		rc=$?
 		vt_check "run $i: check exits 0 (rc=$rc)" [ $rc = 0 ]
 		vt_check "run $i: the scenario ran to the end" grep -q '^cycle: done' /tmp/a.out
+		grep -q '^cycle: done' /tmp/a.out || tail -3 /tmp/a.out | sed 's/^/#   /'
 		[ $rc = 0 ] || grep -vE '^ctl:' /tmp/a.out | tail -15 | sed 's/^/#   /'
 		python3 "$vt_top/tests/vm/lib/run_report.py" /tmp/a.json "$i"
 		[ $? = 0 ] || vt_notok "run $i: the report checker crashed"

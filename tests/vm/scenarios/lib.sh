@@ -8,10 +8,14 @@ hload() {
 	insmod "$ko" "$@" || { echo "scenario: insmod $ko failed" >&2; exit 1; }
 }
 
+# The command and its result go through one open file: a read through a
+# new open gets the last result of anyone's command (a background load's).
 hctl() {
-	local r
-	echo "$*" >"$H/ctl"
-	r=$(cat "$H/ctl")
+	local r fd
+	exec {fd}<>"$H/ctl"
+	echo "$*" >&"$fd"
+	r=$(cat <&"$fd")
+	exec {fd}>&-
 	echo "ctl: $* -> $r" >&2
 	case $r in ok*) printf '%s\n' "$r" ;; *) echo "scenario: '$*' failed: $r" >&2; exit 1 ;; esac
 }
