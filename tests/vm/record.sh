@@ -132,6 +132,23 @@ for k in sorted(hl):
     a, b = hl[k], ho.get(k, {})
     t(a["count"] == b.get("count") and a["buckets"] == b.get("buckets"),
       "%s %s: count %d and buckets equal" % (k[0], k[1], a["count"]), (a["count"], b.get("count")))
+# Offline percentiles are exact; live ones estimates within hist.h's bound
+# of them: |E - X| < max(X * ppm / 1e6, abs_ns), + 0.5 ns of rounding.
+t(ho and all(h.get("percentiles") == "exact" for h in ho.values()) and
+  all(h.get("percentiles") == "bucket estimate" for h in hl.values()),
+  "offline percentiles exact, live ones bucket estimates",
+  ([h.get("percentiles") for h in ho.values()], [h.get("percentiles") for h in hl.values()]))
+for k in sorted(hl):
+    a, b = hl[k], ho.get(k, {})
+    if a["count"] != b.get("count"):
+        continue
+    off = []
+    for f in ("p50_ns", "p90_ns", "p99_ns", "p99_9_ns"):
+        bound = max(b[f] * a["percentile_error_ppm"] / 1e6, a["percentile_error_abs_ns"]) + 0.5
+        if abs(a[f] - b[f]) >= bound:
+            off.append((f, a[f], b[f], bound))
+    t(not off, "%s %s: live percentile estimates within their stated bound of the exact ones"
+      % (k[0], k[1]), off)
 for cmd in ("FREE", "BIND", "UNBIND"):
     t(ho.get(("chain", cmd), {}).get("count") == cycles, "offline chain %s count = %d cycles" % (cmd, cycles))
 t(ho.get(("callback", "harness_kvm_notify"), {}).get("module") == "ioasid_harness",
