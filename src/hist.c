@@ -22,7 +22,7 @@ void it_hist_table_fini(struct it_hist_table *t)
 	t->cap = 0;
 }
 
-/* Entries past n are reused as they are: their samples must not outlive them. */
+/* A slot is zeroed when reused (table_entry): free its samples now or they leak. */
 void it_hist_table_clear(struct it_hist_table *t)
 {
 	size_t i;
