@@ -210,7 +210,7 @@ PY
 	record)
 		stop_tool
 		ls -l "$tmp/rec.itr" >&2
-		read -r seen lost verdict < <("$tool" check --format json -i "$tmp/rec.itr" | python3 -c '
+		read -r seen lost verdict < <("$tool" check --format json --input "$tmp/rec.itr" | python3 -c '
 import json, sys
 for l in sys.stdin:
     d = json.loads(l)
@@ -275,7 +275,7 @@ for ((round = 1; round <= rounds; round++)); do
 	done
 done
 
-# A recording of >= 1 M events for the offline `check -i` row (host side):
+# A recording of >= 1 M events for the offline `check --input` row (host side):
 # 36 events per cycle; a 128 MiB ring buffer so the writer can lag.
 if [[ " $modes " == *" record "* ]]; then
 	"$tool" record --buffer 128M -o "$out/rec-big.itr" -- \

@@ -149,7 +149,7 @@ for f in a.engine:
 offline = None
 if a.recording and a.tool:
     t0 = time.monotonic()
-    out = subprocess.run([a.tool, "check", "--format", "json", "-i", a.recording],
+    out = subprocess.run([a.tool, "check", "--format", "json", "--input", a.recording],
                          capture_output=True, text=True)
     dt = time.monotonic() - t0
     import json
@@ -158,7 +158,7 @@ if a.recording and a.tool:
         if d.get("type") == "verdict":
             offline = (d["events"] / dt, d["events"])
 if offline:
-    print("offline `check -i` on %s (host, one core): %.2f M events/s (%d events, %.2f s including "
+    print("offline `check --input` on %s (host, one core): %.2f M events/s (%d events, %.2f s including "
           "process start, file read, CRC, inflate, decode)" %
           (os.path.basename(a.recording), offline[0] / 1e6, offline[1], offline[1] / offline[0]))
 if eng:

@@ -3,7 +3,7 @@
  * libFuzzer target: the record-file reader.  it_record_read_buffer() parses
  * a whole .itr image from memory (header, block CRCs, zlib, trailer, symbol
  * table) and replays every record through the decoder, exactly what
- * `check -i` and `report` do with a file.  Any crash, sanitizer report,
+ * `check --input` and `report` do with a file.  Any crash, sanitizer report,
  * leak or hang (libFuzzer -timeout) is a bug in the reader.
  *
  * Each input is read three ways, so mutations get past the integrity

@@ -41,7 +41,7 @@ int it_cmd_check(const struct it_options *o)
 	char why[200];
 	int rc;
 
-	/* --record: a second consumer writes the same events (check -i replays them) */
+	/* --record: a second consumer writes the same events (check --input replays them) */
 	if (o->record && !o->input && !o->dry_run &&
 	    !(rec = it_record_writer_new(o->record, IT_VERDICT_ERROR, why, sizeof(why))))
 		return setup_error("%s%s", why, "");

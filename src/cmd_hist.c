@@ -3,7 +3,9 @@
  * "hist": latency histograms.  Live, the kernel aggregates per CPU and this
  * consumer reads the map at each -i tick (and resets it) and at the end.
  * Offline (from_events), it adds each EXIT event's latency with the same
- * bucketing, so both give the same buckets for the same calls.
+ * bucketing, so both give the same buckets for the same calls, and keeps
+ * every latency too: a recording has them all, so its percentiles are
+ * exact (nearest rank) where the live ones can only be bucket estimates.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,19 +35,18 @@ static int hist_begin(struct it_consumer *c, const struct it_session_info *s)
 static int hist_event(struct it_consumer *c, const struct it_event *e)
 {
 	struct hist_priv *p = c->priv;
-	struct it_hist *h = NULL;
+	int err = 0;
 
 	if (!p->from_events || e->phase != IT_PH_EXIT || (e->flags & IT_F_UNMATCHED))
 		return IT_CONSUME_OK;
 	if (e->kind == IT_K_CHAIN)
-		h = it_hist_table_get(&p->t, IT_H_CHAIN, e->cmd);
+		err = it_hist_table_add(&p->t, IT_H_CHAIN, e->cmd, e->lat_ns);
 	else if (e->kind == IT_K_CALLBACK)
-		h = it_hist_table_get(&p->t, IT_H_CALLBACK, e->cb);
+		err = it_hist_table_add(&p->t, IT_H_CALLBACK, e->cb, e->lat_ns);
 	else if (e->kind == IT_K_FREE)
-		h = it_hist_table_get(&p->t, IT_H_FREE_PATH, 0);
-	if (h)
-		it_hist_add(h, e->lat_ns, p->t.sub_bits, p->t.unit_ns);
-	return IT_CONSUME_OK;
+		err = it_hist_table_add(&p->t, IT_H_FREE_PATH, 0, e->lat_ns);
+	/* a latency dropped would make every percentile after it wrong, silently */
+	return err < 0 ? err : IT_CONSUME_OK;
 }
 
 static void render(struct it_consumer *c, uint64_t now_ns, bool final)
@@ -70,7 +71,7 @@ static void render(struct it_consumer *c, uint64_t now_ns, bool final)
 	if (!v || !names)
 		goto out;
 	for (i = 0; i < p->t.n; i++) {
-		const struct it_hist_entry *e = &p->t.e[i];
+		struct it_hist_entry *e = &p->t.e[i];
 		struct it_event ev = { .cb = e->key.id };
 
 		v[i].id = e->key.id;
@@ -104,7 +105,10 @@ static void render(struct it_consumer *c, uint64_t now_ns, bool final)
 			v[i].group = "free_path";
 			v[i].label = "ioasid_free";
 		}
-		it_hist_get_stats(&e->h, p->t.sub_bits, p->t.unit_ns, &v[i].st);
+		if (p->t.keep_samples)
+			it_hist_get_exact_stats(&e->h, &e->s, &v[i].st);
+		else
+			it_hist_get_stats(&e->h, p->t.sub_bits, p->t.unit_ns, &v[i].st);
 	}
 	r.v = v;
 	r.n = p->t.n;
@@ -159,6 +163,7 @@ int it_hist_consumer_init(struct it_consumer *c, struct it_writer *out, uint32_t
 	if (!p)
 		return -1;
 	it_hist_table_init(&p->t, sub_bits, it_unit_ns(unit));
+	p->t.keep_samples = from_events;
 	p->from_events = from_events;
 	p->unit = unit;
 	c->ops = &hist_ops;

@@ -16,23 +16,29 @@ void it_hist_table_init(struct it_hist_table *t, uint32_t sub_bits, uint64_t uni
 
 void it_hist_table_fini(struct it_hist_table *t)
 {
+	it_hist_table_clear(t);
 	free(t->e);
 	t->e = NULL;
-	t->n = t->cap = 0;
+	t->cap = 0;
 }
 
+/* A slot is zeroed when reused (table_entry): free its samples now or they leak. */
 void it_hist_table_clear(struct it_hist_table *t)
 {
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->e[i].s.ns);
 	t->n = 0;
 }
 
-struct it_hist *it_hist_table_get(struct it_hist_table *t, uint32_t type, uint64_t id)
+static struct it_hist_entry *table_entry(struct it_hist_table *t, uint32_t type, uint64_t id)
 {
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
 		if (t->e[i].key.type == type && t->e[i].key.id == id)
-			return &t->e[i].h;
+			return &t->e[i];
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 16;
 		struct it_hist_entry *e = realloc(t->e, cap * sizeof(*e));
@@ -45,7 +51,42 @@ struct it_hist *it_hist_table_get(struct it_hist_table *t, uint32_t type, uint64
 	memset(&t->e[t->n], 0, sizeof(t->e[t->n]));
 	t->e[t->n].key.type = type;
 	t->e[t->n].key.id = id;
-	return &t->e[t->n++].h;
+	return &t->e[t->n++];
+}
+
+struct it_hist *it_hist_table_get(struct it_hist_table *t, uint32_t type, uint64_t id)
+{
+	struct it_hist_entry *e = table_entry(t, type, id);
+
+	return e ? &e->h : NULL;
+}
+
+static int samples_push(struct it_lat_samples *s, uint64_t lat_ns)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		uint64_t *ns = realloc(s->ns, cap * sizeof(*ns));
+
+		if (!ns)
+			return -ENOMEM;
+		s->ns = ns;
+		s->cap = cap;
+	}
+	s->ns[s->n++] = lat_ns;
+	return 0;
+}
+
+int it_hist_table_add(struct it_hist_table *t, uint32_t type, uint64_t id, uint64_t lat_ns)
+{
+	struct it_hist_entry *e = table_entry(t, type, id);
+
+	if (!e)
+		return -ENOMEM;
+	/* the sample first: on ENOMEM the histogram still matches its samples */
+	if (t->keep_samples && samples_push(&e->s, lat_ns))
+		return -ENOMEM;
+	it_hist_add(&e->h, lat_ns, t->sub_bits, t->unit_ns);
+	return 0;
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -147,6 +188,24 @@ uint32_t it_hist_used_slots(const struct it_hist *h)
 	return i;
 }
 
+uint64_t it_percentile_rank(uint64_t n, uint32_t permille)
+{
+	uint64_t r;
+
+	if (!n)
+		return 0;
+	if (permille > 1000)
+		permille = 1000;
+	/* ceil(permille * n / 1000) without overflow: n / 1000 and n % 1000 apart */
+	r = n / 1000 * permille + (n % 1000 * permille + 999) / 1000;
+	return r < 1 ? 1 : r > n ? n : r;
+}
+
+uint64_t it_exact_percentile(const uint64_t *sorted, size_t n, uint32_t permille)
+{
+	return n ? sorted[it_percentile_rank(n, permille) - 1] : 0;
+}
+
 double it_hist_percentile(const struct it_hist *h, uint32_t sub_bits, uint64_t unit_ns,
 			  double p)
 {
@@ -163,11 +222,7 @@ double it_hist_percentile(const struct it_hist *h, uint32_t sub_bits, uint64_t u
 		p = 0;
 	if (p > 100)
 		p = 100;
-	r = (uint64_t)ceil(p / 100.0 * (double)n);
-	if (r < 1)
-		r = 1;
-	if (r > n)
-		r = n;
+	r = it_percentile_rank(n, (uint32_t)(p * 10 + 0.5));
 	for (i = 0; i < IT_HIST_SLOTS; i++) {
 		if (below + h->slots[i] >= r)
 			break;
@@ -191,20 +246,62 @@ double it_hist_percentile(const struct it_hist *h, uint32_t sub_bits, uint64_t u
 	return v;
 }
 
-void it_hist_get_stats(const struct it_hist *h, uint32_t sub_bits, uint64_t unit_ns,
-		       struct it_hist_stats *st)
+double it_hist_estimate_rel_bound(uint32_t sub_bits)
 {
-	double unit = (double)(unit_ns ? unit_ns : 1);
+	if (sub_bits > IT_HIST_MAX_SUB_BITS)
+		sub_bits = IT_HIST_MAX_SUB_BITS;
+	return 1.0 / (double)(1u << sub_bits);
+}
 
+/* count, avg, min, max: exact in both modes (the kernel keeps them in ns). */
+static void exact_moments(const struct it_hist *h, struct it_hist_stats *st)
+{
 	memset(st, 0, sizeof(*st));
 	st->count = h->count;
 	if (!h->count)
 		return;
-	st->avg = (double)h->sum_ns / (double)h->count / unit;
-	st->min = (double)h->min_ns / unit;
-	st->max = (double)h->max_ns / unit;
-	st->p50 = it_hist_percentile(h, sub_bits, unit_ns, 50);
-	st->p90 = it_hist_percentile(h, sub_bits, unit_ns, 90);
-	st->p99 = it_hist_percentile(h, sub_bits, unit_ns, 99);
-	st->p999 = it_hist_percentile(h, sub_bits, unit_ns, 99.9);
+	/* rounded to nearest; sum_ns / count apart so sum_ns + count / 2 cannot wrap */
+	st->avg_ns = h->sum_ns / h->count + (h->sum_ns % h->count >= (h->count + 1) / 2);
+	st->min_ns = h->min_ns;
+	st->max_ns = h->max_ns;
+}
+
+static uint64_t estimate_ns(const struct it_hist *h, uint32_t sub_bits, uint64_t unit_ns,
+			    double p)
+{
+	/* >= 0: rounding to nearest is adding 0.5 */
+	return (uint64_t)(it_hist_percentile(h, sub_bits, unit_ns, p) *
+			  (double)(unit_ns ? unit_ns : 1) + 0.5);
+}
+
+void it_hist_get_stats(const struct it_hist *h, uint32_t sub_bits, uint64_t unit_ns,
+		       struct it_hist_stats *st)
+{
+	exact_moments(h, st);
+	st->method = IT_PCT_BUCKET;
+	if (!h->count)
+		return;
+	st->p50_ns = estimate_ns(h, sub_bits, unit_ns, 50);
+	st->p90_ns = estimate_ns(h, sub_bits, unit_ns, 90);
+	st->p99_ns = estimate_ns(h, sub_bits, unit_ns, 99);
+	st->p999_ns = estimate_ns(h, sub_bits, unit_ns, 99.9);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void it_hist_get_exact_stats(const struct it_hist *h, struct it_lat_samples *s,
+			     struct it_hist_stats *st)
+{
+	exact_moments(h, st);
+	st->method = IT_PCT_EXACT;
+	qsort(s->ns, s->n, sizeof(*s->ns), cmp_u64);
+	st->p50_ns = it_exact_percentile(s->ns, s->n, 500);
+	st->p90_ns = it_exact_percentile(s->ns, s->n, 900);
+	st->p99_ns = it_exact_percentile(s->ns, s->n, 990);
+	st->p999_ns = it_exact_percentile(s->ns, s->n, 999);
 }

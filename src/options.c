@@ -10,7 +10,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "event.h"
 #include "check/check.h"
 #include "options.h"
@@ -48,6 +47,14 @@ enum {
 	{ "sid", OPT_SID, "SID", 0, "Only events about this IOASID set", 0 }, \
 	{ "cmd", OPT_CMD, "CMD", 0, "Only notifications of CMD (alloc, free, bind, unbind or a number)", 0 }
 
+/*
+ * check and report have no interval: -i was their input once, and now only
+ * says where the input went, so an old command line fails with one line
+ * instead of meaning something else.
+ */
+#define OLD_INPUT_OPTION						\
+	{ NULL, 'i', "FILE", OPTION_HIDDEN, NULL, 0 }
+
 /* What every subcommand that attaches (trace, hist, record, check) takes: one text each. */
 #define LIVE_OPTIONS							\
 	{ "dry-run", OPT_DRY_RUN, NULL, 0, "List what would be attached, and how; attach nothing", 0 }, \
@@ -80,8 +87,8 @@ static const struct argp_option hist_options[] = {
 	{ "linear", OPT_LINEAR, "K", OPTION_ARG_OPTIONAL,
 	  "Log-linear buckets: 2^K sub-buckets per power of two (K = 1..4, default 3)", 0 },
 	{ "input", OPT_INPUT, "FILE", 0,
-	  "Histograms of a recorded trace (ioasid-trace record) instead of the live kernel; "
-	  "-i FILE works too when FILE is an existing file", 0 },
+	  "Histograms of a recorded trace (ioasid-trace record) instead of the live kernel, "
+	  "with exact percentiles", 0 },
 	SALVAGE_OPTION,
 	{ "record", OPT_RECORD, "FILE", 0, "Also record the live run's events to FILE", 0 },
 	{ "callback-latency", OPT_CB_LATENCY, "HOW", 0,
@@ -100,7 +107,8 @@ static const struct argp_option record_options[] = {
 };
 
 static const struct argp_option report_options[] = {
-	{ "input", 'i', "FILE", 0, "The record file (same as the FILE argument)", 0 },
+	{ "input", OPT_INPUT, "FILE", 0, "The record file (same as the FILE argument)", 0 },
+	OLD_INPUT_OPTION,
 	SALVAGE_OPTION,
 	{ "format", OPT_FORMAT, "FMT", 0,
 	  "text (default), json (NDJSON) or perfetto (Chrome trace-event JSON for ui.perfetto.dev)", 0 },
@@ -116,7 +124,8 @@ static const struct argp_option report_options[] = {
 
 static const struct argp_option check_options[] = {
 	{ "duration", 'd', "SECONDS", 0, "Stop after this long (10, 10s, 500ms, 2m)", 0 },
-	{ "input", 'i', "FILE", 0, "Check a recorded trace (ioasid-trace record) instead of the live kernel", 0 },
+	{ "input", OPT_INPUT, "FILE", 0, "Check a recorded trace (ioasid-trace record) instead of the live kernel", 0 },
+	OLD_INPUT_OPTION,
 	SALVAGE_OPTION,
 	{ "format", OPT_FORMAT, "FMT", 0, "Report as text (default), json (NDJSON), ktap or junit", 0 },
 	{ "json", 'j', NULL, 0, "Same as --format json", 0 },
@@ -124,7 +133,7 @@ static const struct argp_option check_options[] = {
 	{ "strict", OPT_STRICT, NULL, 0, "Warnings (invariants 8, 10) fail the check too", 0 },
 	{ "only", OPT_ONLY, "LIST", 0, "Check only these invariants (IDs or keys, comma separated)", 0 },
 	{ "fail-fast", OPT_FAIL_FAST, NULL, 0, "Stop at the first violation", 0 },
-	{ "record", OPT_RECORD, "FILE", 0, "Also record the live run's events to FILE (check -i FILE replays it)", 0 },
+	{ "record", OPT_RECORD, "FILE", 0, "Also record the live run's events to FILE (check --input FILE replays it)", 0 },
 	LIVE_OPTIONS,
 	{},
 };
@@ -208,14 +217,6 @@ uint64_t it_parse_size(const char *s)
 	return v << shift;
 }
 
-/* hist -i: a regular file that exists is an input, not an interval */
-static bool it_is_file(const char *s)
-{
-	struct stat st;
-
-	return !stat(s, &st) && S_ISREG(st.st_mode);
-}
-
 static int parse_u32(const char *s, uint32_t *out)
 {
 	unsigned long long v;
@@ -246,16 +247,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->duration_s = secs;
 		break;
 	case 'i':
-		/* hist: an existing file is an input, anything else an interval */
-		if (o->sub == IT_SUB_CHECK || o->sub == IT_SUB_REPORT ||
-		    (o->sub == IT_SUB_HIST && it_is_file(arg))) {
-			o->input = arg;
-			break;
-		}
+		/* only OLD_INPUT_OPTION gives check and report a -i */
+		if (o->sub == IT_SUB_CHECK)
+			return fail(o, "bad option -i '%s': check has no interval; a recording is "
+				    "--input FILE", arg);
+		if (o->sub == IT_SUB_REPORT)
+			return fail(o, "bad option -i '%s': report has no interval; a recording is "
+				    "FILE or --input FILE", arg);
 		secs = it_parse_seconds(arg);
 		if (secs <= 0)
 			return fail(o, "bad --interval '%s': want a positive time like 1, 1s, 500ms%s", arg,
-				    o->sub == IT_SUB_HIST ? " (or an existing record file)" : "");
+				    o->sub == IT_SUB_HIST ? "; a recording is --input FILE" : "");
 		o->interval_s = secs;
 		break;
 	case 'p':
@@ -340,6 +342,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_INPUT:
 		if (!*arg)
 			return fail(o, "bad --input '': want a file name");
+		if (o->input)
+			return fail(o, "bad --input '%s': %s", arg, o->sub == IT_SUB_REPORT ?
+				    "report reads one file" : "one recording at a time");
 		o->input = arg;
 		break;
 	case OPT_CB_LATENCY:
@@ -498,14 +503,15 @@ static const struct subcmd subcmds[] = {
 	{ "hist", IT_SUB_HIST, hist_options, "[-- CMD [ARGS...]]",
 	  "Latency histograms aggregated in the kernel: the notifier chain per cmd, "
 	  "each callback, and the whole free path (ioasid_free entry to exit)."
-	  "  With -i FILE (or --input FILE): the same histograms from a recorded trace."
-	  "\v-i ARG is an input file when ARG names an existing regular file, else an "
-	  "interval (1, 500ms); --input FILE and --interval SECONDS are unambiguous.\n"
+	  "  With --input FILE: the same histograms from a recorded trace, with exact "
+	  "percentiles (live ones are estimated from the buckets, and say within what)."
+	  "\v-i is always the interval (-i 1, -i 500ms), as in the bcc and libbpf tools; "
+	  "a recording is read with --input FILE only.\n"
 	  "Examples:\n  ioasid-trace hist -u -d 10\n  ioasid-trace hist --linear -i 1\n"
-	  "  ioasid-trace hist -j -u -- ./load.sh\n  ioasid-trace hist -u -i run.itr" },
+	  "  ioasid-trace hist -j -u -- ./load.sh\n  ioasid-trace hist -u --input run.itr" },
 	{ "check", IT_SUB_CHECK, check_options, "[-- CMD [ARGS...]]",
 	  "Check the notifier API's ordering invariants on the live kernel (or a recorded "
-	  "trace with -i).  With CMD: attach, run CMD, judge what it made the kernel do.  "
+	  "trace with --input FILE).  With CMD: attach, run CMD, judge what it made the kernel do.  "
 	  "Exit 0 conforming, 1 violations, 2 inconclusive (something could not be seen: the "
 	  "cause is named), 3 usage or setup error."
 	  "\vInvariants (docs/invariants.md): 1 free-before-allocator, 2 delivered-once, "
@@ -514,10 +520,10 @@ static const struct subcmd subcmds[] = {
 	  "11 free-is-final.\n"
 	  "Examples:\n  ioasid-trace check -- ./scenario.sh\n"
 	  "  ioasid-trace check --format junit -o report.xml -d 60\n"
-	  "  ioasid-trace check -i run.itr --only 1,5" },
+	  "  ioasid-trace check --input run.itr --only 1,5" },
 	{ "record", IT_SUB_RECORD, record_options, "-o FILE [-- CMD [ARGS...]]",
 	  "Record the live event stream to a compressed file (docs/record-format.md) for "
-	  "report, hist -i and check -i, on this machine or another.  With CMD: attach, run "
+	  "report, hist --input and check --input, on this machine or another.  With CMD: attach, run "
 	  "CMD, stop when it exits."
 	  "\vExamples:\n  ioasid-trace record -o run.itr -- ./scenario.sh\n"
 	  "  ioasid-trace record -o run.itr -d 60 --cmd free\n"
@@ -621,14 +627,14 @@ int it_options_parse(int argc, char **argv, struct it_options *o)
 		return fail(o, "bad options: -j and --format %s exclude each other", o->format), -1;
 	if ((o->sub == IT_SUB_CHECK || o->sub == IT_SUB_HIST) && o->input &&
 	    (o->child_argv || o->duration_s || o->interval_s || o->record || o->dry_run))
-		return fail(o, "bad options: -i FILE reads a recording; -d, --interval, --record, "
-			    "--dry-run and CMD are for live runs"), -1;
+		return fail(o, "bad options: --input FILE reads a recording; -d, -i (--interval), "
+			    "--record, --dry-run and CMD are for live runs"), -1;
 	if (o->cb_latency == IT_CBL_CHAIN &&
 	    (o->input || o->record || o->has_ioasid || o->has_sid || o->has_cmd))
 		return fail(o, "bad option --callback-latency chain: the kernel times callbacks by "
-			    "their chain only without -i, --record, --ioasid, --sid and --cmd"), -1;
+			    "their chain only without --input, --record, --ioasid, --sid and --cmd"), -1;
 	if (o->salvage && !o->input)
-		return fail(o, "bad option --salvage: it reads a recording (-i FILE)"), -1;
+		return fail(o, "bad option --salvage: it reads a recording (--input FILE)"), -1;
 	if (o->sub == IT_SUB_RECORD && !o->output && !o->dry_run)
 		return fail(o, "bad options: record needs -o FILE"), -1;
 	if (o->sub == IT_SUB_REPORT && !o->input)

@@ -44,7 +44,7 @@ struct it_options {
 	/* check */
 	const char *format;	/* --format text|json|ktap|junit (report: text|json|perfetto) */
 	const char *output;	/* -o FILE, NULL = stdout (record: the file to write) */
-	const char *input;	/* check/hist -i FILE, report FILE: a recorded trace */
+	const char *input;	/* check/hist --input FILE, report FILE: a recorded trace */
 	const char *record;	/* check/hist --record FILE: also write the live run to FILE */
 	bool salvage;		/* --salvage: read a recording that did not finish */
 	bool strict;		/* warnings fail too */

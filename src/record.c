@@ -205,7 +205,7 @@ static void note_symbol(struct writer *w, const struct it_event *e)
 }
 
 /*
- * What was attached, first thing after the header: without it check -i
+ * What was attached, first thing after the header: without it check --input
  * cannot tell a point that saw nothing from one that was not there.
  */
 static void write_attach_list(struct writer *w, const struct it_attach_report *rep)

@@ -17,7 +17,7 @@
  *          phase POINT, lost count in ptr.
  *   'A'    attach list (format 4), right after the header: nitems struct
  *          it_rec_point, every planned point and how it was attached, so
- *          check -i knows what the recording could see.
+ *          check --input knows what the recording could see.
  *   'C'    counters (format 4), just before the trailer: nitems __u64, the
  *          BPF counters of enum it_stat in order (a reader takes those it
  *          knows; the trailer keeps the first IT_REC_BPF_STATS too).
@@ -46,7 +46,7 @@
  * 3: META_ALLOCATOR records (a custom allocator's free followed), which a
  * format 2 reader would count as bad records.
  * 4: the attach list ('A') and counters ('C') blocks, and records outside
- * the armed window (IT_F_OUTSIDE).  1 to 3 are still read; check -i on
+ * the armed window (IT_F_OUTSIDE).  1 to 3 are still read; check --input on
  * them is inconclusive: what was attached is unknown.
  */
 #define IT_REC_FORMAT_VERSION	4

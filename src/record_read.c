@@ -389,7 +389,7 @@ static int parse(struct it_recfile *f, char *why, size_t n)
  * could).  Large ones go in an anonymous mapping with huge pages asked
  * for: on a VM whose page faults are dear, reading a 155 MB recording
  * into 4 KiB pages took 0.9-1.0 s of kernel time, into 2 MiB ones mostly
- * 0.04-0.06 s; the whole `check -i` on it went from 1.2 s to 0.19-0.47 s.
+ * 0.04-0.06 s; the whole `check --input` on it went from 1.2 s to 0.19-0.47 s.
  */
 #define BIG_FILE	(8u << 20)
 

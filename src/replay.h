@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * An offline run: a record file through the same pipeline, decoder and
- * consumers as a live run (session.c), for report, hist -i and check -i.
+ * consumers as a live run (session.c), for report, hist --input and check --input.
  */
 #ifndef IT_REPLAY_H
 #define IT_REPLAY_H

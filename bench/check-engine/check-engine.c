@@ -4,7 +4,7 @@
  * (alloc -> bind -> unbind -> free, three subscribers, two publisher
  * threads interleaved by cycle) generated with the unit tests' simulator
  * (tests/unit/sim.h) into memory first, then fed to the engine alone and
- * timed.  What `check -i` adds on top (reading and decoding the file) is
+ * timed.  What `check --input` adds on top (reading and decoding the file) is
  * not in this number.
  *
  *   build/bench/check-engine [EVENTS]      (default 2000000)

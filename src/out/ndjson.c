@@ -215,6 +215,34 @@ static void nd_verdict(struct it_writer *w, const struct it_check_report *r)
 	it_json_eol(j);
 }
 
+/*
+ * The statistics as integer ns (the recorded unit; "unit" is the buckets'),
+ * the _ns in each name so a reader of the older unit-valued "p50" fails
+ * loudly instead of misreading.  An estimate carries its bound, |E - X| <
+ * max(X * ppm / 1e6, abs_ns) (hist.h), ppm being exact where a 3-decimal
+ * double would round 2^-4 down.
+ */
+static void nd_hist_stats(struct it_json *j, const struct it_hist_report *r,
+			  const struct it_hist_stats *st)
+{
+	it_json_u64(j, "count", st->count);
+	it_json_u64(j, "avg_ns", st->avg_ns);
+	it_json_u64(j, "min_ns", st->min_ns);
+	it_json_u64(j, "max_ns", st->max_ns);
+	it_json_u64(j, "p50_ns", st->p50_ns);
+	it_json_u64(j, "p90_ns", st->p90_ns);
+	it_json_u64(j, "p99_ns", st->p99_ns);
+	it_json_u64(j, "p99_9_ns", st->p999_ns);
+	if (st->method == IT_PCT_EXACT) {
+		it_json_str(j, "percentiles", "exact");
+		return;
+	}
+	it_json_str(j, "percentiles", "bucket estimate");
+	it_json_u64(j, "percentile_error_ppm",
+		    (uint64_t)(1e6 * it_hist_estimate_rel_bound(r->sub_bits)));
+	it_json_u64(j, "percentile_error_abs_ns", r->unit_ns);
+}
+
 static void nd_hists(struct it_writer *w, const struct it_hist_report *r)
 {
 	struct it_json *j = J(w);
@@ -241,14 +269,7 @@ static void nd_hists(struct it_writer *w, const struct it_hist_report *r)
 		it_json_hex(j, "id", v->id);
 		if (v->timing)
 			it_json_str(j, "timing", v->timing);
-		it_json_u64(j, "count", v->st.count);
-		it_json_dbl(j, "avg", v->st.avg);
-		it_json_dbl(j, "min", v->st.min);
-		it_json_dbl(j, "max", v->st.max);
-		it_json_dbl(j, "p50", v->st.p50);
-		it_json_dbl(j, "p90", v->st.p90);
-		it_json_dbl(j, "p99", v->st.p99);
-		it_json_dbl(j, "p99_9", v->st.p999);
+		nd_hist_stats(j, r, &v->st);
 		it_json_arr(j, "buckets");
 		used = it_hist_used_slots(v->h);
 		for (b = 0; b < used; b++) {

@@ -102,6 +102,13 @@ struct it_writer {
 	void *priv;
 };
 
+/*
+ * A latency for people, in the unit of unit_ns (1, 1000, 1000000): integer
+ * ns; in us or ms three significant digits, all of the integer part and
+ * never a digit finer than 1 ns (the latencies are integer ns).  Returns buf.
+ */
+const char *it_fmt_lat(char *buf, size_t size, uint64_t ns, uint64_t unit_ns);
+
 /* name: "text" or "json".  NULL if unknown. */
 struct it_writer *it_writer_new(const char *name, FILE *f, FILE *diag);
 void it_writer_free(struct it_writer *w);

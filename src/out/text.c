@@ -153,6 +153,42 @@ static void bar(FILE *f, uint64_t v, uint64_t max, int width)
 	fputc('|', f);
 }
 
+/* Where the percentiles come from and, estimated, how far off they can be. */
+static void text_pct_method(struct it_writer *w, const struct it_hist_report *r,
+			    const struct it_hist_stats *st)
+{
+	if (st->method == IT_PCT_EXACT) {
+		fprintf(w->f, "percentiles: exact (nearest rank) from %" PRIu64
+			" recorded latencies\n", st->count);
+		return;
+	}
+	/* the bound of hist.h: |E - X| < max(X * 2^-k, 1 unit) */
+	if (!r->sub_bits)
+		fprintf(w->f, "percentiles: bucket estimate, within a factor 2 of the exact "
+			"value (log2 buckets; --linear narrows them) or 1 %s\n", r->unit);
+	else
+		fprintf(w->f, "percentiles: bucket estimate, within %g%% (2^-%u) of the exact "
+			"value or 1 %s, whichever is larger\n",
+			100.0 * it_hist_estimate_rel_bound(r->sub_bits), r->sub_bits, r->unit);
+}
+
+static void text_stats(struct it_writer *w, const struct it_hist_report *r,
+		       const struct it_hist_stats *st)
+{
+	char b[8][32];
+
+	fprintf(w->f, "count %" PRIu64 "  avg %s  min %s  max %s  p50 %s  p90 %s  p99 %s"
+		"  p99.9 %s (%s)\n", st->count,
+		it_fmt_lat(b[0], sizeof(b[0]), st->avg_ns, r->unit_ns),
+		it_fmt_lat(b[1], sizeof(b[1]), st->min_ns, r->unit_ns),
+		it_fmt_lat(b[2], sizeof(b[2]), st->max_ns, r->unit_ns),
+		it_fmt_lat(b[3], sizeof(b[3]), st->p50_ns, r->unit_ns),
+		it_fmt_lat(b[4], sizeof(b[4]), st->p90_ns, r->unit_ns),
+		it_fmt_lat(b[5], sizeof(b[5]), st->p99_ns, r->unit_ns),
+		it_fmt_lat(b[6], sizeof(b[6]), st->p999_ns, r->unit_ns), r->unit);
+	text_pct_method(w, r, st);
+}
+
 static void text_hist(struct it_writer *w, const struct it_hist_report *r,
 		      const struct it_hist_view *v)
 {
@@ -177,9 +213,7 @@ static void text_hist(struct it_writer *w, const struct it_hist_report *r,
 		bar(w->f, v->h->slots[i], maxc, 40);
 		fputc('\n', w->f);
 	}
-	fprintf(w->f, "count %" PRIu64 "  avg %.3f  min %.3f  max %.3f  p50 %.3f  p90 %.3f"
-		"  p99 %.3f  p99.9 %.3f (%s)\n", v->st.count, v->st.avg, v->st.min, v->st.max,
-		v->st.p50, v->st.p90, v->st.p99, v->st.p999, r->unit);
+	text_stats(w, r, &v->st);
 }
 
 static void text_hists(struct it_writer *w, const struct it_hist_report *r)

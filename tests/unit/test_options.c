@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "options.h"
 
@@ -196,7 +197,7 @@ static void test_callback_latency(void **state)
 	ERR("bad option '--callback-latency': unknown", "check", "--callback-latency", "chain");
 }
 
-/* --salvage: for reading a recording (report, check -i, hist -i) only. */
+/* --salvage: for reading a recording (report, check --input, hist --input) only. */
 static void test_salvage(void **state)
 {
 	struct it_options o;
@@ -204,16 +205,68 @@ static void test_salvage(void **state)
 	(void)state;
 	assert_int_equal(parse(&o, "report", "--salvage", "run.itr", NULL), 0);
 	assert_true(o.salvage);
-	assert_int_equal(parse(&o, "check", "-i", "run.itr", "--salvage", NULL), 0);
+	assert_int_equal(parse(&o, "check", "--input", "run.itr", "--salvage", NULL), 0);
 	assert_true(o.salvage);
 	assert_int_equal(parse(&o, "hist", "--input", "run.itr", "--salvage", NULL), 0);
 	assert_true(o.salvage);
 	assert_int_equal(parse(&o, "check", NULL), 0);
 	assert_false(o.salvage);
-	ERR("bad option --salvage: it reads a recording (-i FILE)", "check", "--salvage");
-	ERR("bad option --salvage: it reads a recording (-i FILE)", "hist", "--salvage");
+	ERR("bad option --salvage: it reads a recording (--input FILE)", "check", "--salvage");
+	ERR("bad option --salvage: it reads a recording (--input FILE)", "hist", "--salvage");
 	ERR("bad option '--salvage': unknown", "trace", "--salvage");
 	ERR("bad option '--salvage': unknown", "record", "-o", "x.itr", "--salvage");
+}
+
+/*
+ * -i is the interval wherever it is taken (trace, hist), as in libbpf-tools
+ * and bpftrace, whatever files exist; a recording is --input FILE (or
+ * report's FILE argument).  It was hist's input when a file of that name
+ * existed: the same command line meant two things in two directories.
+ */
+static void test_one_meaning_for_i(void **state)
+{
+	char dir[] = "/tmp/it-test-options-XXXXXX", cwd[4096];
+	struct it_options o;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(dir), 0);
+	f = fopen("1", "w");	/* a file named like an interval */
+	assert_non_null(f);
+	fclose(f);
+	f = fopen("run.itr", "w");
+	assert_non_null(f);
+	fclose(f);
+
+	assert_int_equal(parse(&o, "hist", "-i", "1", NULL), 0);
+	assert_float_equal(o.interval_s, 1, 0);
+	assert_null(o.input);
+	ERR("bad --interval 'run.itr': want a positive time like 1, 1s, 500ms; a recording is "
+	    "--input FILE", "hist", "-i", "run.itr");
+	ERR("bad --interval 'x'", "trace", "-i", "x");
+	assert_int_equal(parse(&o, "hist", "--input", "run.itr", NULL), 0);
+	assert_string_equal(o.input, "run.itr");
+	assert_float_equal(o.interval_s, 0, 0);
+	assert_int_equal(parse(&o, "check", "--input", "run.itr", NULL), 0);
+	assert_string_equal(o.input, "run.itr");
+	assert_int_equal(parse(&o, "report", "--input", "run.itr", NULL), 0);
+	assert_string_equal(o.input, "run.itr");
+	assert_int_equal(parse(&o, "report", "run.itr", NULL), 0);
+	assert_string_equal(o.input, "run.itr");
+	/* where -i was the input: a one-line pointer to --input, not a file read */
+	ERR("bad option -i 'run.itr': check has no interval; a recording is --input FILE",
+	    "check", "-i", "run.itr");
+	ERR("bad option -i 'run.itr': report has no interval; a recording is FILE or --input FILE",
+	    "report", "-i", "run.itr");
+	ERR("report reads one file", "report", "--input", "a.itr", "b.itr");
+	ERR("report reads one file", "report", "a.itr", "--input", "b.itr");
+	ERR("bad options: --input FILE reads a recording", "hist", "--input", "run.itr", "-i", "1");
+
+	unlink("1");
+	unlink("run.itr");
+	assert_int_equal(chdir(cwd), 0);
+	rmdir(dir);
 }
 
 static void test_seconds(void **state)
@@ -238,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_seconds),
 		cmocka_unit_test(test_callback_latency),
 		cmocka_unit_test(test_salvage),
+		cmocka_unit_test(test_one_meaning_for_i),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

@@ -601,7 +601,7 @@ static void test_bad_adler(void **state)
 	free(img);
 }
 
-/* report/hist -i/check -i: one line on stderr and exit 3 */
+/* report/hist --input/check --input: one line on stderr and exit 3 */
 static void test_bad_file_exit_codes(void **state)
 {
 	struct it_options o = { 0 };
@@ -652,12 +652,12 @@ static int v_end(struct it_consumer *c, const struct it_summary *s)
 	return v->r.verdict;
 }
 
-/* What check -i does, with the report kept (the check consumer prints it). */
+/* What check --input does, with the report kept (the check consumer prints it). */
 static const struct it_consumer_ops v_ops = {
 	.name = "v", .begin = v_begin, .event = v_event, .end = v_end,
 };
 
-/* check -i FILE: its exit code, the report in v (free v->ck after). */
+/* check --input FILE: its exit code, the report in v (free v->ck after). */
 static int replay_verdict(const char *file, struct verdict *v)
 {
 	struct it_options o = { 0 };
@@ -672,7 +672,7 @@ static int replay_verdict(const char *file, struct verdict *v)
 /*
  * want: the invariant IDs that must be violated, exactly (verdict.py's
  * rules).  The corpus is format 1: it has no attach list, so whatever it
- * shows, check -i cannot call it a pass or a failure (the violations are
+ * shows, check --input cannot call it a pass or a failure (the violations are
  * still found and kept, as suspect evidence).
  */
 static void corpus_case_rc(const char *name, uint32_t want, uint32_t exercised, int want_rc)

@@ -46,9 +46,16 @@ def t(ok, what):
 hs = [l for l in lines if l["type"] == "hist" and l["final"]]
 t(len(hs) == 1 and hs[0]["unit"] == "us", "one final histogram report in us")
 H = {(h["group"], h["label"]): h for h in (hs[0]["hists"] if hs else [])}
+# the statistics are integer ns (p50_ns, ...); the bounds below are in us
+for h in H.values():
+    for f in ("avg", "min", "max", "p50", "p90", "p99", "p99_9"):
+        h[f + "_us"] = h[f + "_ns"] / 1000.0
 for k in H:
     h = H[k]
-    print("# %s %s %s count=%d p50=%.1f p90=%.1f min=%.1f max=%.1f" % (k[0], k[1], h.get("timing", ""), h["count"], h["p50"], h["p90"], h["min"], h["max"]))
+    print("# %s %s %s count=%d p50=%.1f p90=%.1f min=%.1f max=%.1f us (%s)" % (k[0], k[1], h.get("timing", ""), h["count"], h["p50_us"], h["p90_us"], h["min_us"], h["max_us"], h.get("percentiles")))
+t(H and all(h.get("percentiles") == "bucket estimate" and h.get("percentile_error_ppm") == 1000000
+            and h.get("percentile_error_abs_ns") == 1000 for h in H.values()),
+  "live percentiles say they are bucket estimates, within a factor 2 (log2) or 1 us")
 kvm = H.get(("callback", "harness_kvm_notify"), {})
 vdcm = H.get(("callback", "harness_vdcm_notify"), {})
 iommu = H.get(("callback", "harness_iommu_notify"), {})
@@ -62,10 +69,10 @@ if ret == "stop":
     t(iommu.get("count") == 3 * cycles and not kvm,
       "iommu stops the chain: its latencies all counted (%s), kvm never called (%s)"
       % (iommu.get("count"), kvm.get("count")))
-    t(iommu.get("p50", 1e9) < 50, "iommu (0 us, NOTIFY_STOP) median < 50 us: %s" % iommu.get("p50"))
+    t(iommu.get("p50_us", 1e9) < 50, "iommu (0 us, NOTIFY_STOP) median < 50 us: %s" % iommu.get("p50_us"))
 else:
-    t(kvm.get("p50", 1e9) < 50, "kvm (0 us) median < 50 us: %s" % kvm.get("p50"))
-    t(iommu.get("p50", 0) >= 150, "iommu (200 us busy) median >= 150 us: %s" % iommu.get("p50"))
+    t(kvm.get("p50_us", 1e9) < 50, "kvm (0 us) median < 50 us: %s" % kvm.get("p50_us"))
+    t(iommu.get("p50_us", 0) >= 150, "iommu (200 us busy) median >= 150 us: %s" % iommu.get("p50_us"))
     t(kvm.get("count") == 3 * cycles and iommu.get("count") == 3 * cycles,
       "callback counts = 3 x cycles (%s, %s, cycles %d)" % (kvm.get("count"), iommu.get("count"), cycles))
     t(vdcm.get("count") == 3 * cycles and vdcm.get("timing") == timing,
@@ -78,7 +85,7 @@ t(all(e["kind"] in ("add_notifier", "remove_notifier") for e in ev),
   "hist streams no per-call events")
 for h in H.values():
     b = sum(x["count"] for x in h["buckets"])
-    if b != h["count"] or not (h["min"] <= h["p50"] <= h["p90"] <= h["p99"] <= h["p99_9"] <= h["max"]):
+    if b != h["count"] or not (h["min_ns"] <= h["p50_ns"] <= h["p90_ns"] <= h["p99_ns"] <= h["p99_9_ns"] <= h["max_ns"]):
         t(False, "buckets/percentiles consistent for %s %s" % (h["group"], h["label"]))
         break
 else:

@@ -2,17 +2,19 @@
 # VM test (issue 5): record and replay give the live results.  In one boot
 # of the seed kernel:
 #   1. `check -j --record F -- conformance.sh`: the live verdict, and the
-#      same events in F through a second consumer; `check -j -i F` must give
+#      same events in F through a second consumer; `check -j --input F` must give
 #      the same verdict, exit code, per-invariant checked/violation counts
 #      and violation messages;
 #   2. `hist -j -u --record F -- load`: the kernel's histograms, and the
-#      streamed events in F; `hist -j -u -i F` (built from the EXIT events)
-#      must give the same counts and buckets per chain command, callback and
-#      free path, and the counts must match the harness's cycles;
+#      streamed events in F; `hist -j -u --input F` (built from the EXIT
+#      events) must give the same counts and buckets per chain command,
+#      callback and free path, exact percentiles, live estimates within
+#      their stated bound of them, and the counts must match the harness's
+#      cycles;
 #   3. `record -o F -- load` then `hist --input F` sees the cycles;
 #   4. `report -j F` lists as many events as were recorded, `report
 #      --format perfetto` is valid JSON, and a truncated copy of F is refused
-#      with one line and exit 3 by report, hist -i and check -i.
+#      with one line and exit 3 by report, hist --input and check --input.
 #
 #   tests/vm/record.sh             (host: boots the guest)
 set -uo pipefail
@@ -28,7 +30,7 @@ if [ "${1:-}" = --guest ]; then
 	"$BIN" check -j -o $R/live.json --record /tmp/c.itr -- \
 		bash tests/vm/scenarios/conformance.sh >$R/check.out 2>&1
 	echo $? >$R/live.rc
-	"$BIN" check -j -o $R/off.json -i /tmp/c.itr >>$R/check.out 2>&1
+	"$BIN" check -j -o $R/off.json --input /tmp/c.itr >>$R/check.out 2>&1
 	echo $? >$R/off.rc
 
 	echo reset >$H/ctl
@@ -38,7 +40,7 @@ if [ "${1:-}" = --guest ]; then
 	"$BIN" hist -j -u --record /tmp/h.itr -- \
 		bash -c "echo 'load 1 $CYCLES' >$H/ctl; cat $H/ctl" >$R/hlive.json 2>$R/hlive.err
 	echo $? >$R/hlive.rc
-	"$BIN" hist -j -u -i /tmp/h.itr >$R/hoff.json 2>$R/hoff.err
+	"$BIN" hist -j -u --input /tmp/h.itr >$R/hoff.json 2>$R/hoff.err
 	echo $? >$R/hoff.rc
 
 	# the record subcommand itself
@@ -55,7 +57,7 @@ if [ "${1:-}" = --guest ]; then
 	for sub in report hist check; do
 		case $sub in
 		report) "$BIN" report /tmp/cut.itr ;;
-		*) "$BIN" $sub -i /tmp/cut.itr ;;
+		*) "$BIN" $sub --input /tmp/cut.itr ;;
 		esac >/dev/null 2>$R/cut-$sub.err
 		echo $? >$R/cut-$sub.rc
 	done
@@ -126,12 +128,29 @@ def hists(name):
     return {(x["group"], x["label"]): x for x in h[0]["hists"]} if h else {}
 hl, ho = hists("hlive.json"), hists("hoff.json")
 t(rd("hlive.rc").strip() == "0" and rd("hoff.rc").strip() == "0" and hl and ho,
-  "hist --record and hist -i exit 0 with a final report", rd("hlive.err")[-300:] + rd("hoff.err")[-300:])
+  "hist --record and hist --input exit 0 with a final report", rd("hlive.err")[-300:] + rd("hoff.err")[-300:])
 t(set(hl) == set(ho), "the same histograms live and offline", (sorted(hl), sorted(ho)))
 for k in sorted(hl):
     a, b = hl[k], ho.get(k, {})
     t(a["count"] == b.get("count") and a["buckets"] == b.get("buckets"),
       "%s %s: count %d and buckets equal" % (k[0], k[1], a["count"]), (a["count"], b.get("count")))
+# Offline percentiles are exact; live ones estimates within hist.h's bound
+# of them: |E - X| < max(X * ppm / 1e6, abs_ns), + 0.5 ns of rounding.
+t(ho and all(h.get("percentiles") == "exact" for h in ho.values()) and
+  all(h.get("percentiles") == "bucket estimate" for h in hl.values()),
+  "offline percentiles exact, live ones bucket estimates",
+  ([h.get("percentiles") for h in ho.values()], [h.get("percentiles") for h in hl.values()]))
+for k in sorted(hl):
+    a, b = hl[k], ho.get(k, {})
+    if a["count"] != b.get("count"):
+        continue
+    off = []
+    for f in ("p50_ns", "p90_ns", "p99_ns", "p99_9_ns"):
+        bound = max(b[f] * a["percentile_error_ppm"] / 1e6, a["percentile_error_abs_ns"]) + 0.5
+        if abs(a[f] - b[f]) >= bound:
+            off.append((f, a[f], b[f], bound))
+    t(not off, "%s %s: live percentile estimates within their stated bound of the exact ones"
+      % (k[0], k[1]), off)
 for cmd in ("FREE", "BIND", "UNBIND"):
     t(ho.get(("chain", cmd), {}).get("count") == cycles, "offline chain %s count = %d cycles" % (cmd, cycles))
 t(ho.get(("callback", "harness_kvm_notify"), {}).get("module") == "ioasid_harness",

@@ -71,12 +71,16 @@ guest_fixed() {
 	expect 3 "check -o ''" -- "$BIN" check -o ''
 	expect 3 "check --mode warp" -- "$BIN" check --mode warp
 	expect 3 "check --bogus" -- "$BIN" check --bogus
-	expect 3 "check -i FILE -d 1" -- "$BIN" check -i /tmp/x.itr -d 1
-	expect 3 "check -i a missing file" -- "$BIN" check -i /tmp/missing.itr
+	expect 3 "check --input FILE -d 1" -- "$BIN" check --input /tmp/x.itr -d 1
+	expect 3 "check --input a missing file" -- "$BIN" check --input /tmp/missing.itr
 	printf 'not a recording\n' >/tmp/junk.itr
-	expect 3 "check -i a file that is not a recording" -- "$BIN" check -i /tmp/junk.itr
+	expect 3 "check --input a file that is not a recording" -- "$BIN" check --input /tmp/junk.itr
 	: >/tmp/empty.itr
-	expect 3 "check -i an empty file" -- "$BIN" check -i /tmp/empty.itr
+	expect 3 "check --input an empty file" -- "$BIN" check --input /tmp/empty.itr
+	# -i is the interval only: an existing file after it is no input (one line each)
+	expect 2 "hist -i an existing file" -- "$BIN" hist -i /tmp/junk.itr
+	expect 3 "check -i FILE (the old spelling)" -- "$BIN" check -i /tmp/junk.itr
+	expect 2 "report -i FILE (the old spelling)" -- "$BIN" report -i /tmp/junk.itr
 	expect 3 "check -o into a missing directory" -- "$BIN" check -o /nonexistent/r.txt -d 1
 	expect 2 "doctor with an argument" -- "$BIN" doctor extra
 	expect 2 "doctor --mode warp" -- "$BIN" doctor --mode warp

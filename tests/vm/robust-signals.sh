@@ -106,8 +106,8 @@ if [ "${1:-}" = --guest ]; then
 			left_ok "$sub SIG$sig"
 		done
 	done
-	"$BIN" check -i /tmp/r.itr --format json >/tmp/ri.json 2>&1
-	honest_end "check -i of the recording stopped by SIGTERM" $? /tmp/ri.json
+	"$BIN" check --input /tmp/r.itr --format json >/tmp/ri.json 2>&1
+	honest_end "check --input of the recording stopped by SIGTERM" $? /tmp/ri.json
 
 	# -d timeout under load
 	bg_load
@@ -175,10 +175,10 @@ PY
 	vt_check "report --salvage reads it: $n events, callbacks named ($named), one warning line" \
 		bash -c "[ $n -gt 1000 ] && [ $named = 1 ] && grep -q 'warning: salvaged' /tmp/k.err &&
 			 [ \$(wc -l </tmp/k.err) = 1 ]"
-	"$BIN" check -i /tmp/k.itr --salvage >/tmp/k.txt 2>&1
+	"$BIN" check --input /tmp/k.itr --salvage >/tmp/k.txt 2>&1
 	rc=$?
 	tail -2 /tmp/k.txt
-	vt_check "check -i --salvage: inconclusive, the recording did not finish (rc=$rc)" \
+	vt_check "check --input --salvage: inconclusive, the recording did not finish (rc=$rc)" \
 		bash -c "[ $rc = 2 ] && grep -q '^verdict: INCONCLUSIVE (exit 2): the recording did not finish' /tmp/k.txt"
 
 	bad=$(dmesg | grep -E 'BUG:|WARNING:|Oops' | head -3)
