@@ -2,7 +2,9 @@
 # VM test (issue: conformance): the detection matrix.  The same harness
 # scenario (tests/vm/scenarios/conformance.sh, with the custom allocator
 # phase) runs under `ioasid-trace check` on every flavor; check must pass
-# `fixed`, find only the set_token defect (invariant 5) on `seed`, report
+# `fixed` (and give only the two expected warnings on the edges scenario,
+# tests/vm/scenarios/edges.sh), find only the set_token defect (invariant
+# 5) on `seed`, report
 # exactly the rules and violation counts kernel/patches/mutants/EXPECTED
 # gives for each mutant kernel, and exactly the one rule each harness knob
 # breaks on `fixed`.  Ends with the detection matrix (row x rule: want/got).
@@ -18,7 +20,8 @@ expected=kernel/patches/mutants/EXPECTED
 
 rc=0
 summary=$(mktemp)
-# boot FLAVOR, then for each "ROW WANT_EXIT WANT CHECK_FLAGS KNOB" run check.
+# boot FLAVOR, then for each "ROW WANT_EXIT WANT CHECK_FLAGS SCENARIO KNOB"
+# run check on tests/vm/scenarios/SCENARIO.sh KNOB.
 # WANT: comma-separated RULE or RULE=COUNT ("-" for none), see verdict.py.
 boot() {
 	local flavor=$1; shift
@@ -28,12 +31,12 @@ boot() {
 	alloc_ko=$(scripts/harness-build.sh "$kdir" kernel/harness/allocator)
 	res=$(mktemp -d)
 	local script="set -u; insmod $ko || exit 90; cd $top; export IT_ALLOCATOR_KO=$alloc_ko"
-	local row name wexit want flags knob
+	local row name wexit want flags scen knob
 	for row in "$@"; do
-		read -r name wexit want flags knob <<<"$row"
+		read -r name wexit want flags scen knob <<<"$row"
 		[ "$flags" = - ] && flags=
 		[ "$knob" = - ] && knob=
-		script+="; $tool check --format json -o /results/$name.json $flags -- bash tests/vm/scenarios/conformance.sh $knob >/results/$name.out 2>&1; echo \$? >/results/$name.rc"
+		script+="; $tool check --format json -o /results/$name.json $flags -- bash tests/vm/scenarios/$scen.sh $knob >/results/$name.out 2>&1; echo \$? >/results/$name.rc"
 	done
 	echo "# $flavor: booting for $# check run(s)"
 	if ! scripts/vm-run.sh --kernel "$kdir" --results "$res" --single-thread --timeout 900 -- bash -c "$script"; then
@@ -44,7 +47,7 @@ boot() {
 	fi
 	local failed=0
 	for row in "$@"; do
-		read -r name wexit want flags knob <<<"$row"
+		read -r name wexit want flags scen knob <<<"$row"
 		[ "$want" = - ] && want=
 		local extra=()
 		[ "$flavor" = seed ] && extra=(--seed-set-token)
@@ -63,20 +66,21 @@ boot() {
 only=("$@")
 want_row() { [ ${#only[@]} -eq 0 ] || [[ " ${only[*]} " == *" $1 "* ]]; }
 if want_row fixed; then
-	# name           exit want check-flags  knob
+	# name           exit want check-flags  scenario     knob
 	boot fixed \
-		"fixed           0    -    -         -" \
-		"knob-inv8       1    8    --strict  unbind-unbound" \
-		"knob-inv10      1    10   --strict  late-register" \
-		"knob-inv7       1    7    -         reenter"
+		"fixed           0    -    -         conformance  -" \
+		"fixed-edges     0    8=2  -         edges        -" \
+		"knob-inv8       1    8    --strict  conformance  unbind-unbound" \
+		"knob-inv10      1    10   --strict  conformance  late-register" \
+		"knob-inv7       1    7    -         conformance  reenter"
 fi
-want_row seed && boot seed "seed 1 5 - -"
+want_row seed && boot seed "seed 1 5 - conformance -"
 # EXPECTED: NAME EXIT RULE=COUNT[,...] WHERE...
 while read -r name wexit want _; do
 	case $name in ''|'#'*) continue ;; esac
 	want_row "$name" || continue
 	[ -f "kernel/patches/mutants/$name.patch" ] || { echo "not ok - $name: in EXPECTED, no patch"; rc=1; continue; }
-	boot "mutant-$name" "$name $wexit $want - -"
+	boot "mutant-$name" "$name $wexit $want - conformance -"
 done < <(grep -v '^#' "$expected")
 for m in kernel/patches/mutants/*.patch; do
 	n=$(basename "$m" .patch)

@@ -43,14 +43,17 @@ def main():
     ap.add_argument("--want", default="")
     ap.add_argument("--seed-set-token", action="store_true")
     ap.add_argument("--matrix", help="append the counts, as JSON, to this file")
-    ap.add_argument("--vars", help="the scenario's output, with its 'scenario: NAME=N' lines")
+    ap.add_argument("--vars", help="the scenario's output: its 'scenario: NAME=N' lines, "
+                    "and 'scenario NAME: done' at its end")
     ap.add_argument("--exercised", default="1,2,3,4,5,6,7,9",
                     help="invariants the scenario must have evaluated")
     a = ap.parse_args()
     measured = {}
+    out = ""
     if a.vars:
         with open(a.vars) as f:
-            for m in re.finditer(r"^scenario: (\w+)=(\d+)$", f.read(), re.M):
+            out = f.read()
+            for m in re.finditer(r"^scenario: (\w+)=(\d+)$", out, re.M):
                 measured[m.group(1)] = int(m.group(2))
     want_n = {}
     for x in a.want.split(","):
@@ -89,6 +92,11 @@ def main():
             f.write(json.dumps({"label": a.label.rstrip(": "), "want": want_n, "got": got_n,
                                 "exit": a.exit, "want_exit": a.want_exit}) + "\n")
     check(a.exit == a.want_exit, f"check exited {a.want_exit}", f"exit {a.exit}: {v.get('reason')}")
+    # A scenario that stopped half way judged less than its counts assume;
+    # each one's last line is "scenario NAME: done".
+    if a.vars:
+        check(re.search(r"^scenario \S+: done$", out, re.M), "the scenario ran to the end",
+              "\n#   ".join(out.splitlines()[-3:]))
     check(v["lost"] == 0, "no events lost", f"lost {v['lost']}")
     check(got == want, f"violated invariants are exactly {sorted(want) or 'none'}",
           f"got {sorted(got)}: " + "; ".join(r["message"] for r in recs if r.get("type") == "violation")[:600])
