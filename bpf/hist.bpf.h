@@ -31,7 +31,7 @@ static __always_inline void it_hist_add(__u32 slot, __u64 lat_ns)
 	}
 	b = it_hist_bucket(lat_ns / unit, cfg.hist_sub_bits);
 	/*
-	 * b < 976 by construction, but the verifier needs to see the bound on
+	 * b < IT_HIST_SLOTS by construction, but the verifier needs to see the bound on
 	 * the register that indexes: hide b's known range from clang so it
 	 * cannot drop the mask.
 	 */

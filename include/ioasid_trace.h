@@ -197,8 +197,16 @@ struct it_hist_key {
 #define IT_HSLOT_CMDS		15
 #define IT_HSLOT_CB0		(IT_HSLOT_CHAIN0 + IT_HSLOT_CMDS)
 
-#define IT_HIST_MAX_SUB_BITS	4
-#define IT_HIST_SLOTS		1024	/* >= (64 - k + 1) << k for every k <= 4 */
+/*
+ * The kernel (and an offline hist) always buckets with k = IT_HIST_FINE_BITS:
+ * 32 sub-buckets per power of two, so a bucket's midpoint is within 2^-6
+ * (1.6%) of any value in it (src/hist.h).  Coarser views (the log2 table,
+ * --linear=K) are sums of fine buckets.  1024 slots hold k = 5 up to
+ * 2^36 units (68.7 s in ns); the last slot also takes everything above.
+ */
+#define IT_HIST_MAX_SUB_BITS	5
+#define IT_HIST_FINE_BITS	5
+#define IT_HIST_SLOTS		1024
 
 /* Values are stored in the unit the user asked for; stats in ns. */
 struct it_hist {
@@ -232,14 +240,15 @@ static inline __u32 it_log2_u64(__u64 v)
  */
 static inline __u32 it_hist_bucket(__u64 v, __u32 k)
 {
-	__u32 p;
+	__u32 p, b;
 
 	if (k > IT_HIST_MAX_SUB_BITS)
 		k = IT_HIST_MAX_SUB_BITS;
 	if (v < (1ULL << k))
 		return (__u32)v;
 	p = it_log2_u64(v);
-	return ((p - k) << k) + (__u32)(v >> (p - k));
+	b = ((p - k) << k) + (__u32)(v >> (p - k));
+	return b < IT_HIST_SLOTS ? b : IT_HIST_SLOTS - 1;
 }
 
 /* Inclusive value range [lo, hi] of bucket i (inverse of it_hist_bucket). */
@@ -255,6 +264,8 @@ static inline void it_hist_bucket_range(__u32 i, __u32 k, __u64 *lo, __u64 *hi)
 	m = i % s + s;		/* leading k+1 bits of the value */
 	*lo = (__u64)m << e;
 	*hi = e + k >= 63 && m == 2 * s - 1 ? ~0ULL : (((__u64)m + 1) << e) - 1;
+	if (i == IT_HIST_SLOTS - 1 && ((64 - k + 1) << k) > IT_HIST_SLOTS)
+		*hi = ~0ULL;	/* the clamped top slot: everything from lo on */
 }
 
 /* ---- configuration: `const volatile` in every BPF object, set before load */

@@ -587,6 +587,15 @@ int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
 	if (!a->ev)
 		return -errno;
 	a->ev->rodata->cfg = *cfg;
+	/*
+	 * The histograms (1 MiB per possible CPU) exist only for hist; other
+	 * modes never touch them, so one slot keeps the map valid and small.
+	 */
+	if (!cfg->hist_enabled) {
+		err = bpf_map__set_max_entries(a->ev->maps.hists, 1);
+		if (err)
+			return err;
+	}
 	/* --buffer (the options checked it: a power of two the map accepts) */
 	if (ringbuf_bytes) {
 		err = bpf_map__set_max_entries(a->ev->maps.events, (__u32)ringbuf_bytes);

@@ -16,7 +16,8 @@
 #include "session.h"
 
 struct hist_priv {
-	struct it_hist_table t;
+	struct it_hist_table t;		/* fine buckets (IT_HIST_FINE_BITS), as the kernel's */
+	uint32_t show_bits;		/* the table shown: 0 = log2, --linear=K */
 	bool from_events;
 	enum it_unit unit;
 	uint64_t start_ns;
@@ -53,8 +54,9 @@ static void render(struct it_consumer *c, uint64_t now_ns, bool final)
 {
 	struct hist_priv *p = c->priv;
 	struct it_hist_view *v;
+	struct it_hist *shown;
 	struct it_hist_report r = {
-		.sub_bits = p->t.sub_bits,
+		.sub_bits = p->show_bits,
 		.unit_ns = p->t.unit_ns,
 		.unit = it_unit_name(p->unit),
 		.at_s = now_ns > p->start_ns ? (now_ns - p->start_ns) / 1e9 : 0,
@@ -68,14 +70,16 @@ static void render(struct it_consumer *c, uint64_t now_ns, bool final)
 	it_hist_table_sort(&p->t);
 	v = calloc(p->t.n + 1, sizeof(*v));
 	names = calloc(p->t.n + 1, sizeof(*names));
-	if (!v || !names)
+	shown = calloc(p->t.n + 1, sizeof(*shown));
+	if (!v || !names || !shown)
 		goto out;
 	for (i = 0; i < p->t.n; i++) {
 		struct it_hist_entry *e = &p->t.e[i];
 		struct it_event ev = { .cb = e->key.id };
 
 		v[i].id = e->key.id;
-		v[i].h = &e->h;
+		it_hist_coarsen(&e->h, p->t.sub_bits, p->show_bits, &shown[i]);
+		v[i].h = &shown[i];
 		switch (e->key.type) {
 		case IT_H_CHAIN:
 			v[i].group = "chain";
@@ -117,6 +121,7 @@ static void render(struct it_consumer *c, uint64_t now_ns, bool final)
 out:
 	free(v);
 	free(names);
+	free(shown);
 	it_hist_table_clear(&p->t);
 }
 
@@ -162,7 +167,8 @@ int it_hist_consumer_init(struct it_consumer *c, struct it_writer *out, uint32_t
 
 	if (!p)
 		return -1;
-	it_hist_table_init(&p->t, sub_bits, it_unit_ns(unit));
+	it_hist_table_init(&p->t, IT_HIST_FINE_BITS, it_unit_ns(unit));
+	p->show_bits = sub_bits;
 	p->t.keep_samples = from_events;
 	p->from_events = from_events;
 	p->unit = unit;
@@ -184,7 +190,7 @@ int it_cmd_hist(const struct it_options *o)
 	char why[200];
 	int rc;
 
-	/* -i FILE: histograms from the recorded EXIT events (from_events) */
+	/* --input FILE: histograms from the recorded EXIT events (from_events) */
 	if (!w || it_hist_consumer_init(&hist, w, o->sub_bits, o->unit, o->input != NULL)) {
 		it_writer_free(w);
 		return IT_EXIT_FAIL;

@@ -206,51 +206,59 @@ uint64_t it_exact_percentile(const uint64_t *sorted, size_t n, uint32_t permille
 	return n ? sorted[it_percentile_rank(n, permille) - 1] : 0;
 }
 
-double it_hist_percentile(const struct it_hist *h, uint32_t sub_bits, uint64_t unit_ns,
-			  double p)
+uint64_t it_hist_percentile_ns(const struct it_hist *h, uint32_t sub_bits, uint64_t unit_ns,
+			       uint32_t permille)
 {
-	uint64_t n = 0, below = 0, r;
+	uint64_t u = unit_ns ? unit_ns : 1, n = 0, below = 0, r, lo_ns, hi_ns, e;
 	__u64 lo, hi;
-	double unit = (double)(unit_ns ? unit_ns : 1), v, vmin, vmax;
 	uint32_t i;
 
 	for (i = 0; i < IT_HIST_SLOTS; i++)
 		n += h->slots[i];
 	if (!n)
 		return 0;
-	if (p <= 0)
-		p = 0;
-	if (p > 100)
-		p = 100;
-	r = it_percentile_rank(n, (uint32_t)(p * 10 + 0.5));
+	r = it_percentile_rank(n, permille);
 	for (i = 0; i < IT_HIST_SLOTS; i++) {
 		if (below + h->slots[i] >= r)
 			break;
 		below += h->slots[i];
 	}
-	if (i == IT_HIST_SLOTS)
-		return 0;
 	it_hist_bucket_range(i, sub_bits, &lo, &hi);
-	v = (double)lo + ((double)hi + 1.0 - (double)lo) *
-		((double)(r - below) - 0.5) / (double)h->slots[i];
-	if (v > (double)hi + 1.0)
-		v = (double)hi + 1.0;
-	if (h->count) {
-		vmin = (double)h->min_ns / unit;
-		vmax = (double)h->max_ns / unit;
-		if (v < vmin)
-			v = vmin;
-		if (v > vmax)
-			v = vmax;
-	}
-	return v;
+	lo_ns = lo * u;
+	hi_ns = hi >= UINT64_MAX / u ? UINT64_MAX : (hi + 1) * u - 1;
+	e = lo_ns + (hi_ns - lo_ns) / 2;
+	if (h->count && e < h->min_ns)
+		e = h->min_ns;
+	if (h->count && e > h->max_ns)
+		e = h->max_ns;
+	return e;
 }
 
 double it_hist_estimate_rel_bound(uint32_t sub_bits)
 {
 	if (sub_bits > IT_HIST_MAX_SUB_BITS)
 		sub_bits = IT_HIST_MAX_SUB_BITS;
-	return 1.0 / (double)(1u << sub_bits);
+	return 1.0 / (double)(2u << sub_bits);
+}
+
+void it_hist_coarsen(const struct it_hist *fine, uint32_t fine_bits, uint32_t bits,
+		     struct it_hist *out)
+{
+	__u64 lo, hi;
+	uint32_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->count = fine->count;
+	out->sum_ns = fine->sum_ns;
+	out->min_ns = fine->min_ns;
+	out->max_ns = fine->max_ns;
+	for (i = 0; i < IT_HIST_SLOTS; i++) {
+		if (!fine->slots[i])
+			continue;
+		/* a fine bucket lies inside one coarse bucket: its lo names it */
+		it_hist_bucket_range(i, fine_bits, &lo, &hi);
+		out->slots[it_hist_bucket(lo, bits)] += fine->slots[i];
+	}
 }
 
 /* count, avg, min, max: exact in both modes (the kernel keeps them in ns). */
@@ -266,25 +274,19 @@ static void exact_moments(const struct it_hist *h, struct it_hist_stats *st)
 	st->max_ns = h->max_ns;
 }
 
-static uint64_t estimate_ns(const struct it_hist *h, uint32_t sub_bits, uint64_t unit_ns,
-			    double p)
-{
-	/* >= 0: rounding to nearest is adding 0.5 */
-	return (uint64_t)(it_hist_percentile(h, sub_bits, unit_ns, p) *
-			  (double)(unit_ns ? unit_ns : 1) + 0.5);
-}
-
 void it_hist_get_stats(const struct it_hist *h, uint32_t sub_bits, uint64_t unit_ns,
 		       struct it_hist_stats *st)
 {
 	exact_moments(h, st);
 	st->method = IT_PCT_BUCKET;
+	st->err_ppm = (uint32_t)(1e6 * it_hist_estimate_rel_bound(sub_bits));
+	st->err_abs_ns = (unit_ns ? unit_ns : 1) / 2;
 	if (!h->count)
 		return;
-	st->p50_ns = estimate_ns(h, sub_bits, unit_ns, 50);
-	st->p90_ns = estimate_ns(h, sub_bits, unit_ns, 90);
-	st->p99_ns = estimate_ns(h, sub_bits, unit_ns, 99);
-	st->p999_ns = estimate_ns(h, sub_bits, unit_ns, 99.9);
+	st->p50_ns = it_hist_percentile_ns(h, sub_bits, unit_ns, 500);
+	st->p90_ns = it_hist_percentile_ns(h, sub_bits, unit_ns, 900);
+	st->p99_ns = it_hist_percentile_ns(h, sub_bits, unit_ns, 990);
+	st->p999_ns = it_hist_percentile_ns(h, sub_bits, unit_ns, 999);
 }
 
 static int cmp_u64(const void *a, const void *b)

@@ -36,7 +36,7 @@ struct it_hist_table {
 
 /* How the percentiles of it_hist_stats were found. */
 enum it_pct_method {
-	IT_PCT_BUCKET,	/* estimated from the buckets: see it_hist_percentile */
+	IT_PCT_BUCKET,	/* estimated from the buckets: see it_hist_percentile_ns */
 	IT_PCT_EXACT,	/* nearest rank over every latency */
 };
 
@@ -47,6 +47,9 @@ struct it_hist_stats {
 	uint64_t min_ns, max_ns;
 	uint64_t p50_ns, p90_ns, p99_ns, p999_ns;
 	enum it_pct_method method;
+	/* IT_PCT_BUCKET: |E - X| <= max(X * err_ppm / 1e6, err_abs_ns) */
+	uint32_t err_ppm;
+	uint64_t err_abs_ns;
 };
 
 void it_hist_table_init(struct it_hist_table *t, uint32_t sub_bits, uint64_t unit_ns);
@@ -82,34 +85,38 @@ uint64_t it_percentile_rank(uint64_t n, uint32_t permille);
 uint64_t it_exact_percentile(const uint64_t *sorted, size_t n, uint32_t permille);
 
 /*
- * Percentile p (0 < p <= 100, resolved to 0.1) in units, estimated from the buckets:
- *  1. rank r = it_percentile_rank(N, p * 10) (nearest-rank);
- *  2. the bucket holding the r-th sample, [lo, hi] in units, holds n
- *     samples of which this is the j-th (j = r - samples below the bucket);
- *  3. a bucket covers the continuous range [lo, hi + 1) (values are
- *     floored to the unit); the j-th of n samples is taken at the middle of
- *     the j-th of n equal slices: lo + (hi + 1 - lo) * (j - 0.5) / n;
+ * Percentile (permille: 500 = p50, 999 = p99.9) in ns, estimated from the
+ * buckets:
+ *  1. rank r = it_percentile_rank(N, permille) (nearest rank);
+ *  2. the bucket holding the r-th sample, [lo, hi] in units u (ns each),
+ *     holds the integer ns values [lo*u, (hi+1)*u - 1];
+ *  3. the estimate E is the middle of that range, rounded down;
  *  4. clamped to the observed [min, max] (exact, kept in ns).
  * N = 0 gives 0.
  *
- * What this guarantees.  Let X be the exact r-th smallest latency (ns), u
- * the unit (ns), S = 2^k, and E the estimate (ns).  X lies in the bucket
- * found in step 2, so X is in [lo*u, (hi+1)*u), and steps 3-4 put E in
- * [lo*u, (hi+1)*u] too, so |E - X| < (hi + 1 - lo) * u, the bucket's width.
- *  - Bucket index < S: one value per bucket, width 1: |E - X| < u.
+ * What this guarantees.  Let X be the exact r-th smallest latency (ns) and
+ * S = 2^k.  X lies in the bucket of step 2, so |E - X| <= W / 2 for W =
+ * (hi + 1 - lo) * u - 1, and step 4 only moves E towards X.
+ *  - Bucket index < S: one value per bucket, W = u - 1: |E - X| <= u / 2.
  *  - Otherwise the bucket is [m * 2^e, (m+1) * 2^e - 1] with S <= m < 2S
- *    (it_hist_bucket_range): width 2^e, and X >= lo * u = m * 2^e * u, so
- *    |E - X| < 2^e * u <= X / m <= X / S, a relative error below 2^-k.
- * Hence |E - X| < max(X * 2^-k, u): a bucket spans at most a factor
- * (1 + 2^-k) and E may be anywhere in it.  Not the 2^-(k+1) a bucket's
- * midpoint would give: step 3 spreads a bucket's samples over all of it,
- * so E may sit at either end.  k = 0 (log2 buckets) bounds only to within
- * a factor 2.  it_hist_get_stats rounds E to integer ns: up to 0.5 ns more.
+ *    (it_hist_bucket_range), so W < 2^e * u and X >= m * 2^e * u >= S *
+ *    2^e * u: |E - X| < X / (2S) = X * 2^-(k+1).
+ * Hence |E - X| <= max(X * 2^-(k+1), u / 2).  The kernel buckets with
+ * k = IT_HIST_FINE_BITS = 5: within 1.5625%, as HdrHistogram and DDSketch
+ * state theirs.  The clamped top slot (values >= 2^36 units) has no such
+ * bound; E is then at most max.
  */
-double it_hist_percentile(const struct it_hist *h, uint32_t sub_bits, uint64_t unit_ns,
-			  double p);
-/* The relative bound above, 2^-k, for k = sub_bits (clamped like the buckets). */
+uint64_t it_hist_percentile_ns(const struct it_hist *h, uint32_t sub_bits, uint64_t unit_ns,
+			       uint32_t permille);
+/* The relative bound above, 2^-(k+1), for k = sub_bits (clamped like the buckets). */
 double it_hist_estimate_rel_bound(uint32_t sub_bits);
+/*
+ * out = fine (bucketed with fine_bits) summed into buckets of bits <=
+ * fine_bits: the log2 table, or --linear=K, shown from the kernel's fine
+ * buckets.  Counts, sum, min and max are copied.
+ */
+void it_hist_coarsen(const struct it_hist *fine, uint32_t fine_bits, uint32_t bits,
+		     struct it_hist *out);
 /* count, avg, min, max from h (exact); percentiles estimated (IT_PCT_BUCKET). */
 void it_hist_get_stats(const struct it_hist *h, uint32_t sub_bits, uint64_t unit_ns,
 		       struct it_hist_stats *st);

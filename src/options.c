@@ -85,7 +85,7 @@ static const struct argp_option trace_options[] = {
 static const struct argp_option hist_options[] = {
 	COMMON_OPTIONS,
 	{ "linear", OPT_LINEAR, "K", OPTION_ARG_OPTIONAL,
-	  "Log-linear buckets: 2^K sub-buckets per power of two (K = 1..4, default 3)", 0 },
+	  "Show log-linear buckets: 2^K sub-buckets per power of two (K = 1..5, default 3; the kernel always keeps K = 5)", 0 },
 	{ "input", OPT_INPUT, "FILE", 0,
 	  "Histograms of a recorded trace (ioasid-trace record) instead of the live kernel, "
 	  "with exact percentiles", 0 },

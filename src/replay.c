@@ -67,7 +67,7 @@ int it_replay_run(const struct it_session_spec *sp, const char *path)
 	it_recfile_session_info(f, &pipe.info);
 	pipe.info.truncated = cut != NULL;
 	pipe.info.opts = o;
-	pipe.info.hist_sub_bits = o->sub_bits;
+	pipe.info.hist_sub_bits = IT_HIST_FINE_BITS;
 	pipe.info.hist_unit_ns = it_unit_ns(o->unit);
 	if (sp->out) {
 		sp->out->start_ns = pipe.info.start_ns;

@@ -125,7 +125,7 @@ static struct it_config make_config(const struct it_session_spec *sp, const stru
 		.lock_is_mutex = !strcmp(k->lock_kind, "mutex"),
 		.emit_events = sp->stream_events,
 		.hist_enabled = sp->kernel_hists,
-		.hist_sub_bits = o->sub_bits,
+		.hist_sub_bits = IT_HIST_FINE_BITS,
 		.hist_unit_ns = it_unit_ns(o->unit),
 		.targ_tgid = o->pid,
 	};
@@ -293,7 +293,7 @@ int it_session_run(const struct it_session_spec *sp)
 		.attach = &att.rep,
 		.hist_map_fd = it_attach_hists_fd(&att),
 		.hist_keys = it_attach_hist_keys(&att),
-		.hist_sub_bits = o->sub_bits,
+		.hist_sub_bits = IT_HIST_FINE_BITS,
 		.hist_unit_ns = it_unit_ns(o->unit),
 		.cb_chained = cfg.cb_chained,
 		.opts = o,

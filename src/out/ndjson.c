@@ -238,9 +238,8 @@ static void nd_hist_stats(struct it_json *j, const struct it_hist_report *r,
 		return;
 	}
 	it_json_str(j, "percentiles", "bucket estimate");
-	it_json_u64(j, "percentile_error_ppm",
-		    (uint64_t)(1e6 * it_hist_estimate_rel_bound(r->sub_bits)));
-	it_json_u64(j, "percentile_error_abs_ns", r->unit_ns);
+	it_json_u64(j, "percentile_error_ppm", st->err_ppm);
+	it_json_u64(j, "percentile_error_abs_ns", st->err_abs_ns);
 }
 
 static void nd_hists(struct it_writer *w, const struct it_hist_report *r)

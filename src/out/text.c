@@ -162,14 +162,10 @@ static void text_pct_method(struct it_writer *w, const struct it_hist_report *r,
 			" recorded latencies\n", st->count);
 		return;
 	}
-	/* the bound of hist.h: |E - X| < max(X * 2^-k, 1 unit) */
-	if (!r->sub_bits)
-		fprintf(w->f, "percentiles: bucket estimate, within a factor 2 of the exact "
-			"value (log2 buckets; --linear narrows them) or 1 %s\n", r->unit);
-	else
-		fprintf(w->f, "percentiles: bucket estimate, within %g%% (2^-%u) of the exact "
-			"value or 1 %s, whichever is larger\n",
-			100.0 * it_hist_estimate_rel_bound(r->sub_bits), r->sub_bits, r->unit);
+	/* the bound of hist.h: |E - X| <= max(X * 2^-(k+1), u / 2) */
+	fprintf(w->f, "percentiles: bucket estimate (nearest rank, bucket midpoint), within "
+		"%g%% of the exact value or %" PRIu64 " ns, whichever is larger\n",
+		st->err_ppm / 1e4, st->err_abs_ns);
 }
 
 static void text_stats(struct it_writer *w, const struct it_hist_report *r,

@@ -72,6 +72,8 @@ static void test_ranges_invert_buckets(void **state)
 }
 
 static struct it_hist h;
+static uint64_t rng(void);
+static uint64_t rng_state;
 
 static void fill(const uint64_t *v, size_t n, uint32_t k, uint64_t unit)
 {
@@ -80,33 +82,35 @@ static void fill(const uint64_t *v, size_t n, uint32_t k, uint64_t unit)
 		it_hist_add(&h, v[i], k, unit);
 }
 
-static void test_percentile_interpolation(void **state)
+static void test_percentile_midpoint(void **state)
 {
-	/* 4, 5, 6, 7 ns all land in log2 bucket [4,7] (continuous [4,8)). */
+	/* 4, 5, 6, 7 ns all land in log2 bucket [4,7]: its middle, 5 (rounded down) */
 	const uint64_t v[] = { 4, 5, 6, 7 };
 
 	fill(v, 4, 0, 1);
 	assert_int_equal(h.count, 4);
 	assert_int_equal(h.slots[3], 4);
-	/* p50: r = ceil(2) = 2, j = 2 of n = 4: 4 + 4 * 1.5 / 4 = 5.5 */
-	assert_float_equal(it_hist_percentile(&h, 0, 1, 50), 5.5, 1e-9);
-	/* p25: r = 1: 4 + 4 * 0.5 / 4 = 4.5 */
-	assert_float_equal(it_hist_percentile(&h, 0, 1, 25), 4.5, 1e-9);
-	/* p90: r = ceil(3.6) = 4: 7.5, clamped to the observed max 7 */
-	assert_float_equal(it_hist_percentile(&h, 0, 1, 90), 7.0, 1e-9);
-	assert_float_equal(it_hist_percentile(&h, 0, 1, 100), 7.0, 1e-9);
+	assert_int_equal(it_hist_percentile_ns(&h, 0, 1, 500), 5);
+	assert_int_equal(it_hist_percentile_ns(&h, 0, 1, 250), 5);
+	assert_int_equal(it_hist_percentile_ns(&h, 0, 1, 1000), 5);
+	/* in us: 4..7 us is [4000, 7999] ns, middle 5999 */
+	fill((const uint64_t[]){ 4000, 7999 }, 2, 0, 1000);
+	assert_int_equal(it_hist_percentile_ns(&h, 0, 1000, 500), 5999);
 }
 
 static void test_percentile_clamps_to_observed(void **state)
 {
-	/* 10 equal samples of 200 us: bucket [128,255] us, result exactly 200. */
+	/* 10 equal samples of 200 us: bucket [128,255] us, clamped to exactly 200 us. */
 	uint64_t v[10];
 
 	for (int i = 0; i < 10; i++)
 		v[i] = 200000;
 	fill(v, 10, 0, 1000);
-	assert_float_equal(it_hist_percentile(&h, 0, 1000, 50), 200.0, 1e-9);
-	assert_float_equal(it_hist_percentile(&h, 0, 1000, 99.9), 200.0, 1e-9);
+	assert_int_equal(it_hist_percentile_ns(&h, 0, 1000, 500), 200000);
+	assert_int_equal(it_hist_percentile_ns(&h, 0, 1000, 999), 200000);
+	/* an exact bucket (k = 5, values below 32) gives the value itself */
+	fill((const uint64_t[]){ 3, 9, 9, 31 }, 4, 5, 1);
+	assert_int_equal(it_hist_percentile_ns(&h, 5, 1, 500), 9);
 }
 
 static void test_percentile_across_buckets(void **state)
@@ -117,14 +121,35 @@ static void test_percentile_across_buckets(void **state)
 	for (int i = 0; i < 100; i++)
 		v[i] = i < 90 ? 3 : 1000;
 	fill(v, 100, 0, 1);
-	/* p50: r = 50, bucket [2,3] holds 90: 2 + 2 * 49.5 / 90 = 3.1, max-clamp n/a, =3.1 */
-	assert_float_equal(it_hist_percentile(&h, 0, 1, 50), 2.0 + 2.0 * 49.5 / 90.0, 1e-9);
-	/* p90: r = 90: the last of the 90: 2 + 2 * 89.5 / 90 */
-	assert_float_equal(it_hist_percentile(&h, 0, 1, 90), 2.0 + 2.0 * 89.5 / 90.0, 1e-9);
-	/* p99: r = 99, 9th of 10 in [512,1023]: 512 + 512 * 8.5 / 10 = 947.2 */
-	assert_float_equal(it_hist_percentile(&h, 0, 1, 99), 947.2, 1e-9);
-	/* p99.9: r = ceil(99.9) = 100 -> 512 + 512 * 9.5 / 10 = 998.4 */
-	assert_float_equal(it_hist_percentile(&h, 0, 1, 99.9), 998.4, 1e-9);
+	assert_int_equal(it_hist_percentile_ns(&h, 0, 1, 500), 3);	/* middle 2, min-clamped */
+	assert_int_equal(it_hist_percentile_ns(&h, 0, 1, 900), 3);
+	assert_int_equal(it_hist_percentile_ns(&h, 0, 1, 990), 767);	/* middle of [512,1023] */
+	assert_int_equal(it_hist_percentile_ns(&h, 0, 1, 999), 767);
+	/* the fine buckets the kernel keeps (k = 5): 1000 is in [992, 1007] */
+	fill(v, 100, 5, 1);
+	assert_int_equal(it_hist_percentile_ns(&h, 5, 1, 990), 999);
+}
+
+/* The kernel's fine buckets summed into the table shown: same counts, nested. */
+static void test_coarsen(void **state)
+{
+	static struct it_hist coarse, direct;
+	static uint64_t v[3000];
+
+	/* below the fine top slot (2^36), which takes all above it as one */
+	rng_state = 777;
+	for (size_t i = 0; i < 3000; i++)
+		v[i] = (rng() >> 28) >> (rng() % 37);
+	for (uint32_t k = 0; k <= IT_HIST_FINE_BITS; k++) {
+		fill(v, 3000, IT_HIST_FINE_BITS, 1);
+		it_hist_coarsen(&h, IT_HIST_FINE_BITS, k, &coarse);
+		memset(&direct, 0, sizeof(direct));
+		for (size_t i = 0; i < 3000; i++)
+			it_hist_add(&direct, v[i], k, 1);
+		assert_memory_equal(coarse.slots, direct.slots, sizeof(direct.slots));
+		assert_int_equal(coarse.count, 3000);
+		assert_true(coarse.min_ns == direct.min_ns && coarse.max_ns == direct.max_ns);
+	}
 }
 
 static void test_stats(void **state)
@@ -138,13 +163,15 @@ static void test_stats(void **state)
 	assert_int_equal(st.avg_ns, 2000);
 	assert_int_equal(st.min_ns, 1000);
 	assert_int_equal(st.max_ns, 3000);
-	/* buckets in us: 1 -> [1,1], 2,3 -> [2,3]; p50: r = 2, j = 1 of 2 in [2,4): 2.5 */
-	assert_int_equal(st.p50_ns, 2500);
+	/* buckets in us: 1 -> [1,1], 2,3 -> [2,3]; p50: r = 2 in [2000, 3999] ns: 2999 */
+	assert_int_equal(st.p50_ns, 2999);
 	assert_int_equal(st.method, IT_PCT_BUCKET);
+	assert_int_equal(st.err_ppm, 500000);
+	assert_int_equal(st.err_abs_ns, 500);
 	memset(&h, 0, sizeof(h));
 	it_hist_get_stats(&h, 0, 1, &st);
 	assert_int_equal(st.count, 0);
-	assert_float_equal(it_hist_percentile(&h, 0, 1, 50), 0.0, 1e-9);
+	assert_int_equal(it_hist_percentile_ns(&h, 0, 1, 500), 0);
 }
 
 /* avg is the nearest integer ns, halves up, even where sum + count / 2 would wrap. */
@@ -167,8 +194,6 @@ static void test_stats_avg_rounds(void **state)
 }
 
 /* ---- exact percentiles against a sorted oracle ------------------------ */
-
-static uint64_t rng_state;
 
 static uint64_t rng(void)
 {
@@ -285,7 +310,7 @@ static void test_exact_percentile_small(void **state)
 
 /*
  * The bound hist.h derives for the bucket estimate E of the exact X:
- * |E - X| < max(X * 2^-k, unit), plus 0.5 ns of rounding to integer ns.
+ * |E - X| <= max(X * 2^-(k+1), unit / 2).
  */
 static void test_estimate_within_bound(void **state)
 {
@@ -308,9 +333,10 @@ static void test_estimate_within_bound(void **state)
 					double x = (double)oracle(v, 2000, pm[q]), e = (double)*got[q];
 					double bound = x * it_hist_estimate_rel_bound(k);
 
-					if (bound < (double)units[u])
-						bound = (double)units[u];
-					if ((e > x ? e - x : x - e) >= bound + 0.5) {
+					if (bound < (double)(units[u] / 2))
+						bound = (double)(units[u] / 2);
+					assert_true(st.err_ppm == (uint32_t)(1e6 * it_hist_estimate_rel_bound(k)));
+					if ((e > x ? e - x : x - e) > bound) {
 						print_message("k %u unit %llu p%.1f: %.0f vs %.0f\n", k,
 							      (unsigned long long)units[u], pm[q] / 10.0, e, x);
 						fail();
@@ -383,15 +409,18 @@ static void test_output_states_method(void **state)
 	it_hist_get_stats(&h, 3, 1000, &st);
 	out = render("text", &st, 3, 1000, "us");
 	assert_non_null(strstr(out, "avg 75342  min 137  max 300861 "));
-	assert_non_null(strstr(out, "percentiles: bucket estimate, within 12.5% (2^-3) of the exact "
-				    "value or 1 us, whichever is larger\n"));
+	assert_non_null(strstr(out, "percentiles: bucket estimate (nearest rank, bucket midpoint), "
+				    "within 6.25% of the exact value or 500 ns, whichever is larger\n"));
 	free(out);
 	out = render("json", &st, 3, 1000, "us");
 	assert_non_null(strstr(out, "\"percentiles\":\"bucket estimate\","
-				    "\"percentile_error_ppm\":125000,\"percentile_error_abs_ns\":1000"));
+				    "\"percentile_error_ppm\":62500,\"percentile_error_abs_ns\":500"));
 	free(out);
-	out = render("text", &st, 0, 1000, "us");
-	assert_non_null(strstr(out, "percentiles: bucket estimate, within a factor 2"));
+	/* the kernel's buckets: the stated bound is within 2% */
+	fill(v, 4, IT_HIST_FINE_BITS, 1);
+	it_hist_get_stats(&h, IT_HIST_FINE_BITS, 1, &st);
+	out = render("text", &st, 0, 1, "ns");
+	assert_non_null(strstr(out, "within 1.5625% of the exact value or 0 ns"));
 	free(out);
 }
 
@@ -420,7 +449,8 @@ int main(void)
 		cmocka_unit_test(test_log2_buckets),
 		cmocka_unit_test(test_loglinear_buckets),
 		cmocka_unit_test(test_ranges_invert_buckets),
-		cmocka_unit_test(test_percentile_interpolation),
+		cmocka_unit_test(test_percentile_midpoint),
+		cmocka_unit_test(test_coarsen),
 		cmocka_unit_test(test_percentile_clamps_to_observed),
 		cmocka_unit_test(test_percentile_across_buckets),
 		cmocka_unit_test(test_stats),

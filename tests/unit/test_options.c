@@ -132,7 +132,7 @@ static void test_errors(void **state)
 	ERR("bad --sid", "trace", "--sid", "-1");
 	ERR("bad --cmd 'eat'", "trace", "--cmd", "eat");
 	ERR("-u and -m", "hist", "-u", "-m");
-	ERR("bad --linear '5'", "hist", "--linear=5");
+	ERR("bad --linear '6'", "hist", "--linear=6");
 	ERR("bad --linear '0'", "hist", "--linear=0");
 	ERR("bad --mode 'ebpf'", "trace", "--mode", "ebpf");
 	ERR("unknown subcommand 'tarce'", "tarce");
