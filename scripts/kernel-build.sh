@@ -9,7 +9,7 @@
 #   IOASID_TRACE_CACHE  cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/ioasid-trace)
 #   JOBS                make -j (default: number of CPUs)
 #
-# The result directory is keyed by (source identity, every patch's contents,
+# The result directory is keyed by (source identity, every patch's diff,
 # config fragments, this script), so asking again for the same thing is a
 # lookup.  It holds:
 #   src/            the patched source tree (hard links to the pristine tree
@@ -75,6 +75,11 @@ else
 	fi
 fi
 
+# What a patch changes: from its first file header on.  Its mail header,
+# message, credits and diffstat do not make a different kernel, so
+# rewording them must not cost a rebuild of every flavor.
+patch_body() { awk 'f || /^(diff |--- )/ { f = 1; print }' "$1"; }
+
 # Bump when a change to this script changes what gets built.
 recipe=2
 config_hash=$(cat "${fragments[@]}" | sha256sum | cut -c1-16)
@@ -82,7 +87,7 @@ key=$( {
 	echo "$src_id"
 	echo "$config_hash"
 	echo "recipe $recipe"
-	for p in "${patches[@]}"; do sha256sum <"$p"; done
+	for p in "${patches[@]}"; do patch_body "$p" | sha256sum; done
 } | sha256sum | cut -c1-16)
 out="$cache/kernels/$flavor-$key"
 
