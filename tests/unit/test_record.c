@@ -146,7 +146,8 @@ static struct it_pipeline *make_pipe(void)
 	return p;
 }
 
-static void write_story(const char *file)
+/* The story recorded into file, ending with these BPF counters and duration. */
+static void write_story_as(const char *file, const uint64_t *stats, double duration_s)
 {
 	struct it_pipeline *p = make_pipe();
 	struct it_consumer *c;
@@ -157,12 +158,20 @@ static void write_story(const char *file)
 	it_pipeline_add(p, c);
 	assert_int_equal(it_pipeline_begin(p), 0);
 	feed_story(p);
-	p->sum.duration_s = 1.5;
+	memcpy(p->sum.bpf_stats, stats, sizeof(p->sum.bpf_stats));
+	p->sum.duration_s = duration_s;
 	p->sum.child_status = 0;
 	p->sum.stop_reason = "command exited";
 	assert_int_equal(it_pipeline_end(p), 0);
 	it_pipeline_fini(p);
 	free(p);
+}
+
+static void write_story(const char *file)
+{
+	static const uint64_t none[IT_STAT__COUNT];
+
+	write_story_as(file, none, 1.5);
 }
 
 static void *slurp(const char *file, size_t *len)
@@ -755,22 +764,7 @@ static void test_corpus_inv9(void **s)
 /* The story (write_story) with these BPF counters at its end. */
 static void write_story_stats(const char *file, const uint64_t *stats)
 {
-	struct it_pipeline *p = make_pipe();
-	struct it_consumer *c;
-	char why[200] = "";
-
-	c = it_record_writer_new(file, 7, why, sizeof(why));
-	assert_non_null(c);
-	it_pipeline_add(p, c);
-	assert_int_equal(it_pipeline_begin(p), 0);
-	feed_story(p);
-	memcpy(p->sum.bpf_stats, stats, sizeof(p->sum.bpf_stats));
-	p->sum.duration_s = 1;
-	p->sum.child_status = 0;
-	p->sum.stop_reason = "command exited";
-	assert_int_equal(it_pipeline_end(p), 0);
-	it_pipeline_fini(p);
-	free(p);
+	write_story_as(file, stats, 1);
 }
 
 static void test_attach_list_and_counters(void **state)
