@@ -30,7 +30,8 @@ hist_run() {
 	echo reset >$H/ctl
 	echo "$ret" >$H/sub/iommu/ret
 	# vdcm registers after hist attached (followed live), unregisters after the load
-	"$BIN" hist -j -u "$@" -- bash -c "echo 1 >$H/sub/vdcm/registered; sleep 1;
+	"$BIN" hist -j -u "$@" -- bash -c ". $vt_top/tests/vm/scenarios/lib.sh;
+		echo 1 >$H/sub/vdcm/registered; htraced harness_vdcm_notify;
 		echo 'load 1 $CYCLES' >$H/ctl; cat $H/ctl; echo 0 >$H/sub/vdcm/registered" \
 		>/tmp/hist.json 2>/tmp/hist.err
 	rc=$?
@@ -112,7 +113,8 @@ delays_run() {
 		echo ${s#*:} >$H/sub/${s%%:*}/delay_us
 	done
 	"$BIN" hist -j -u --callback-latency return -- bash -c "echo 1 >$H/sub/vdcm/registered;
-		sleep 1; echo 'load 1 100' >$H/ctl; cat $H/ctl; echo 0 >$H/sub/vdcm/registered" \
+		. $vt_top/tests/vm/scenarios/lib.sh; htraced harness_vdcm_notify;
+		echo 'load 1 100' >$H/ctl; cat $H/ctl; echo 0 >$H/sub/vdcm/registered" \
 		>/tmp/hist.json 2>/tmp/hist.err
 	rc=$?
 	vt_check "delays: hist -- load exits 0" [ $rc = 0 ]
