@@ -264,13 +264,35 @@ void it_chain_init(struct it_chain *c, struct it_attach *a, FILE *diag, int verb
 	c->consumer.priv = c;
 }
 
+/*
+ * The end of the run.  Each block whose callback loses its probes here is
+ * announced, as at a removal: records still queued behind the detach (a
+ * chain call that outlived the disarm wait) must not read as a registered
+ * subscriber that was not called.
+ */
 void it_chain_fini(struct it_chain *c)
 {
+	bool traced[IT_CHAIN_MAX_CBS];
 	int i;
 
-	for (i = 0; i < c->ncbs; i++)
-		if (c->cbs[i].link.mode != IT_MODE_NONE)
+	for (i = 0; i < c->ncbs; i++) {
+		traced[i] = c->cbs[i].link.mode != IT_MODE_NONE;
+		if (traced[i])
 			c->probe->detach(&c->cbs[i].link);
+	}
+	for (i = 0; i < c->nnbs; i++) {
+		struct it_chain_cb *s = find_cb(c, c->nbs[i].cb);
+
+		if (s && traced[s - c->cbs])
+			announce(c, IT_K_META_DETACHED, s, &c->nbs[i], 0);
+	}
+	for (i = 0; i < c->ncbs; i++) {
+		struct it_chain_nb n = { .nb = c->cbs[i].retire_nb, .cb = c->cbs[i].cb,
+					 .prio = c->cbs[i].retire_prio };
+
+		if (traced[i] && c->cbs[i].refs == 0)
+			announce(c, IT_K_META_DETACHED, &c->cbs[i], &n, 0);
+	}
 	c->ncbs = c->nnbs = 0;
 	c->closed = true;
 }

@@ -234,6 +234,24 @@ static void test_readd_while_retiring(void **state)
 	assert_int_equal(detached, 0);
 }
 
+/* The end of the run announces every block whose probes go, retiring ones too. */
+static void test_fini_announces_each_block(void **state)
+{
+	struct bed *b = *state;
+	int i, detached_seen = 0;
+
+	add(b, 1, NB_A, VDCM_CB);
+	add(b, 1, NB_B, KVM_CB);
+	feed(b, IT_K_CHAIN, IT_PH_ENTER, 2, 0, 0);
+	removal(b, 1, NB_B);			/* retiring: the chain still runs */
+	it_chain_fini(&b->chain);
+	assert_int_equal(detached, 2);
+	for (i = 0; i < b->seen.n; i++)
+		if (b->seen.kind[i] == IT_K_META_DETACHED)
+			detached_seen |= b->seen.nb[i] == NB_A ? 1 : b->seen.nb[i] == NB_B ? 2 : 4;
+	assert_int_equal(detached_seen, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +263,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_loss_ends_the_wait, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_callback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readd_while_retiring, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fini_announces_each_block, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
