@@ -33,6 +33,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/wait.h>
 
 #include "harness.h"
 
@@ -41,7 +42,8 @@
 #define HARNESS_ERRMSG_LEN	128
 
 enum harness_ret_mode { HRET_OK, HRET_STOP, HRET_BAD, HRET_DONE, HRET_NR };
-enum harness_delay_mode { HDELAY_BUSY, HDELAY_SLEEP, HDELAY_NR };
+/* gate: wait until the gate file is opened (delay_us bounds the wait) */
+enum harness_delay_mode { HDELAY_BUSY, HDELAY_SLEEP, HDELAY_GATE, HDELAY_NR };
 enum harness_reenter { HRE_NONE, HRE_FREE, HRE_NOTIFY, HRE_ATTACH, HRE_NR };
 
 enum harness_count { HC_ALLOC, HC_FREE, HC_BIND, HC_UNBIND, HC_OTHER, HC_NR };
@@ -60,6 +62,7 @@ enum harness_sub_file_kind {
 	HSF_ERRORS,
 	HSF_TABLE,
 	HSF_CTX_STATS,
+	HSF_GATE,
 	HSF_NR
 };
 
@@ -76,6 +79,7 @@ static const char * const harness_sub_file_names[HSF_NR] = {
 	[HSF_ERRORS] = "errors",
 	[HSF_TABLE] = "table",
 	[HSF_CTX_STATS] = "ctx_stats",
+	[HSF_GATE] = "gate",
 };
 
 static const char * const harness_ret_names[HRET_NR] = {
@@ -87,7 +91,7 @@ static const int harness_ret_values[HRET_NR] = {
 };
 
 static const char * const harness_delay_names[HDELAY_NR] = {
-	"busy", "sleep",
+	"busy", "sleep", "gate",
 };
 
 static const char * const harness_reenter_names[HRE_NR] = {
@@ -133,6 +137,15 @@ struct harness_sub {
 	int ret_mode;
 	int reenter;
 	bool reenter_unsafe;
+
+	/*
+	 * delay_mode gate: a callback waits here until a test opens the gate,
+	 * so a race it sets up (a removal, an allocation on another task)
+	 * happens while the callback runs, whatever the host's speed.
+	 */
+	wait_queue_head_t gate_wq;
+	bool gate_open;
+	atomic_t gate_waiting;
 
 	spinlock_t reenter_lock;	/* guards reenter_frames */
 	struct list_head reenter_frames;
@@ -283,6 +296,13 @@ static void harness_sub_delay(struct harness_sub *sub)
 
 	if (!us)
 		return;
+	if (READ_ONCE(sub->delay_mode) == HDELAY_GATE) {
+		atomic_inc(&sub->gate_waiting);
+		wait_event_timeout(sub->gate_wq, READ_ONCE(sub->gate_open),
+				   usecs_to_jiffies(us));
+		atomic_dec(&sub->gate_waiting);
+		return;
+	}
 	if (READ_ONCE(sub->delay_mode) == HDELAY_SLEEP) {
 		usleep_range(us, us + us / 16 + 1);
 		return;
@@ -699,6 +719,11 @@ static int harness_sub_file_show(struct seq_file *m, void *v)
 		}
 		mutex_unlock(&sub->state_lock);
 		break;
+	case HSF_GATE:
+		seq_printf(m, "%s waiting=%d\n",
+			   READ_ONCE(sub->gate_open) ? "open" : "closed",
+			   atomic_read(&sub->gate_waiting));
+		break;
 	case HSF_CTX_STATS:
 		mutex_lock(&sub->state_lock);
 		seq_printf(m, "live=%llu created=%llu freed=%llu\n",
@@ -768,6 +793,16 @@ static int harness_sub_file_store(struct harness_sub_file *f, const char *buf)
 		if (ret)
 			return ret;
 		WRITE_ONCE(sub->reenter_unsafe, bval);
+		return 0;
+	case HSF_GATE:
+		if (sysfs_streq(buf, "open")) {
+			WRITE_ONCE(sub->gate_open, true);
+			wake_up_all(&sub->gate_wq);
+		} else if (sysfs_streq(buf, "close")) {
+			WRITE_ONCE(sub->gate_open, false);
+		} else {
+			return -EINVAL;
+		}
 		return 0;
 	case HSF_COUNTS:
 		if (!sysfs_streq(buf, "clear"))
@@ -897,6 +932,9 @@ int harness_subs_init(struct dentry *root, u32 event_cap, bool autoregister)
 		spin_lock_init(&sub->reenter_lock);
 		INIT_LIST_HEAD(&sub->reenter_frames);
 		xa_init(&sub->table);
+		init_waitqueue_head(&sub->gate_wq);
+		sub->gate_open = true;
+		atomic_set(&sub->gate_waiting, 0);
 		sub->delay_mode = HDELAY_BUSY;
 		sub->ret_mode = HRET_OK;
 		sub->reenter = HRE_NONE;

@@ -12,7 +12,8 @@
 # with it, a phase allocates and frees through that custom allocator.
 #
 # What the scenario does, in order (kernel/patches/mutants/EXPECTED counts
-# violations from it): 4 IDs bound, the first re-attached, all unbound and
+# violations from it): a FREE notify of the first of 4 IDs (refused), the
+# 4 bound, the first re-attached, all unbound and
 # freed; a notify of an unknown ID; a free racing an allocation (2 IDs);
 # load 2 x 100 cycles; an unregistration of vdcm racing a BIND chain on
 # another task (1 ID, bound, unbound, freed); 3 live IDs freed by
@@ -44,6 +45,9 @@ late-register)
 	;;
 esac
 
+# FREE is not a publisher's to send: ioasid_notify() must refuse it
+# (-EINVAL, nobody notified) and the ID lives on.
+hctl notify "$first" FREE >/dev/null
 for id in $ids; do hctl bind "$id" >/dev/null; done
 hctl attach "$first" >/dev/null		# callbacks must see the new data
 for id in $ids; do hctl unbind "$id" >/dev/null; done
@@ -62,28 +66,27 @@ echo 100 >"$H/sub/kvm/delay_us"
 hctl load 2 100 "$sid" >/dev/null
 echo 0 >"$H/sub/kvm/delay_us"
 
-# Unregistration racing a chain call: iommu (priority 10, first) sleeps in
-# its BIND callback; meanwhile another task removes vdcm (priority 5, next
-# on the chain).  A conforming removal waits for the running chain, so
-# vdcm is called before ioasid_remove_notifier() returns, never after.
+# Unregistration racing a chain call: iommu (priority 10, first) holds its
+# BIND callback at a closed gate; meanwhile another task removes vdcm
+# (priority 5, next on the chain).  The gate opens once the removal is
+# blocked (a conforming removal waits for the running chain) or has
+# returned: a conforming kernel calls vdcm before ioasid_remove_notifier()
+# returns, never after.
 r=$(hctl alloc "$sid" 1); u=$(hval ids "$r")
-echo sleep >"$H/sub/iommu/delay_mode"
-echo 300000 >"$H/sub/iommu/delay_us"
-echo clear >"$H/sub/iommu/events"	# ID $u was bound before: wait for this BIND
 echo clear >"$H/sub/vdcm/events"
+hgate_close iommu
 (echo "bind $u" >"$H/ctl") &
-for _ in $(seq 300); do
-	grep -q "cmd=BIND id=$u " "$H/sub/iommu/events" && break
-	sleep 0.1
-done
-grep -q "cmd=BIND id=$u " "$H/sub/iommu/events" ||
-	{ echo "scenario: the racing BIND never reached iommu" >&2; exit 1; }
-echo 0 >"$H/sub/vdcm/registered"
-wait
+binder=$!
+hgate_reached iommu
+(echo 0 >"$H/sub/vdcm/registered") &
+remover=$!
+hblocked_or_done "$remover"
+hgate_open iommu
+wait "$binder" "$remover"
+hgate_off iommu
 # A kernel that runs the chain twice (a mutant) leaves it to the rwsem
 # whether the second call or the waiting removal goes first: say which.
 echo "scenario: race_vdcm_binds=$(grep -c "cmd=BIND id=$u " "$H/sub/vdcm/events" || true)"
-echo 0 >"$H/sub/iommu/delay_us"
 hctl unbind "$u" >/dev/null
 hctl free "$u" >/dev/null
 
