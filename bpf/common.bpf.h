@@ -224,9 +224,10 @@ static __always_inline void it_fill_args(struct it_record *r, __u8 kind, const _
 		r->ptr = a[2];
 		r->cb = a[3];
 		break;
-	case IT_K_NOTIFY:	/* id, cmd */
+	case IT_K_NOTIFY:	/* id, cmd, -, the allocator free (read before the lock) */
 		r->ioasid = (__u32)a[0];
 		r->cmd = (__u32)a[1];
+		r->cb = a[3];
 		r->flags |= IT_F_HAS_ID | IT_F_HAS_CMD;
 		break;
 	case IT_K_CHAIN:	/* nh, cmd, args */
@@ -639,9 +640,11 @@ static __always_inline int it_enter(void *ctx, int kprobe, __u8 kind,
 	 * Kept in the frame, so the EXIT record says it too.  Read at every
 	 * free path's ENTER, not only ioasid_free_locked()'s: a kernel may
 	 * call ops->free from elsewhere, and the allocator follower must
-	 * learn a custom free before it runs.
+	 * learn a custom free before it runs.  A notify too: a FREE it sends
+	 * must be followed by that free (rule 11).
 	 */
-	if (kind == IT_K_FREE_LOCKED || kind == IT_K_FREE || kind == IT_K_FREE_SET)
+	if (kind == IT_K_FREE_LOCKED || kind == IT_K_FREE || kind == IT_K_FREE_SET ||
+	    kind == IT_K_NOTIFY)
 		a[3] = it_allocator_free();
 	if (direct) {
 		r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);

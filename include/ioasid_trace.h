@@ -104,7 +104,7 @@ struct it_nb_args {
  *   ALLOCATOR_FREE    ioasid, ptr = allocator opaque, cb = ops->free address
  *   ALLOCATOR_ALLOC   min, max, ptr = opaque, cb = ops->alloc address;
  *                 EXIT: ret = the id it handed out (IT_NO_ID on failure)
- *   NOTIFY        ioasid, cmd; EXIT: ret = NOTIFY_* or -errno
+ *   NOTIFY        ioasid, cmd, cb as for FREE; EXIT: ret = NOTIFY_* or -errno
  *   CHAIN         cmd, args (if the args pointer is non-NULL); EXIT: ret = NOTIFY_*
  *   CALLBACK      cb = notifier_call, nb, prio, cmd, args; EXIT: ret = NOTIFY_*
  *   ADD/REMOVE_NOTIFIER  cb, nb, prio; EXIT: ret (add: 0 or -errno)

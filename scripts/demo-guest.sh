@@ -37,4 +37,6 @@ echo
 echo "check exited $rc (0 conforming, 1 violations, 2 inconclusive, 3 error)"
 echo "The seed's ioasid_notify() never sets args.set_token: every BIND/UNBIND"
 echo "callback reads stack garbage (invariant 5); kernel/patches/fixed/0001 fixes it."
+echo "It also sends any cmd it is given: the scenario's ioasid_notify(id, FREE) tears the"
+echo "subscribers down for a live ID (invariants 11 and 2); fixed/0005 refuses it."
 [ "$rc" -eq 1 ] && grep -q "args-match" /tmp/check.txt

@@ -868,7 +868,7 @@ static void set_exit(struct it_model *m, const struct it_event *e)
 static bool op_says_allocator(const struct it_event *op_enter)
 {
 	return op_enter->cb && (op_enter->kind == IT_K_FREE_LOCKED || op_enter->kind == IT_K_FREE ||
-				op_enter->kind == IT_K_FREE_SET);
+				op_enter->kind == IT_K_FREE_SET || op_enter->kind == IT_K_NOTIFY);
 }
 
 const struct it_allocator_free *it_model_op_allocator(const struct it_model *m,

@@ -574,6 +574,37 @@ static void test_custom_free_named_by_ioasid_free(void **state)
 	assert_int_equal(r.res[8].violations, 0);
 }
 
+/*
+ * ioasid_notify(id, FREE) accepted (the seed, or a cmd check that lets
+ * FREE through), before any free named the allocator: the notify's own
+ * record names it, so the live ID left behind is judged (rule 11), not
+ * "none named".
+ */
+static void test_notify_free_of_live_id(void **state)
+{
+	struct sim *s = *state;
+	struct it_event e;
+	struct it_check_report r;
+
+	prologue(s);
+	e = sim_ev(s, IT_K_NOTIFY, IT_PH_ENTER, PUB);
+	e.ioasid = ID;
+	e.cmd = IT_CMD_FREE;
+	e.cb = SIM_DEFAULT_FREE.fn;
+	e.cb_sym = SIM_DEFAULT_FREE.sym;
+	e.flags |= IT_F_HAS_ID | IT_F_HAS_CMD;
+	sim_feed(s, &e);
+	sim_chain(s, PUB, IT_CMD_FREE, &ARGS, TWO, 2);
+	e.seq = ++s->seq;
+	e.phase = IT_PH_EXIT;
+	e.flags |= IT_F_HAS_RET;
+	e.ret = 1;
+	sim_feed(s, &e);
+	r = sim_finish(s);
+	assert_int_equal(r.verdict, IT_VERDICT_FAIL);
+	assert_only(&r, 11, e.seq, IT_K_CHAIN);
+}
+
 static void test_followed_allocator_free_that_stops_firing(void **state)
 {
 	static const struct sim_allocator gone = { 0xe000, "custom_free", "ioasid_allocator",
@@ -1465,6 +1496,7 @@ int main(void)
 		T(test_followed_allocator_free_is_judged_from_then_on),
 		T(test_followed_allocator_free_that_stops_firing),
 		T(test_custom_free_named_by_ioasid_free),
+		T(test_notify_free_of_live_id),
 		T(test_unattachable_allocator_free_is_inconclusive),
 		T(test_traced_allocator_free_never_called),
 		T(test_detached_callback_still_passes),

@@ -4,7 +4,7 @@
 # phase) runs under `ioasid-trace check` on every flavor; check must pass
 # `fixed` (and give only the two expected warnings on the edges scenario,
 # tests/vm/scenarios/edges.sh), find only the set_token defect (invariant
-# 5) on `seed`, report
+# 5) and the FREE ioasid_notify() accepts (2 and 11) on `seed`, report
 # exactly the rules and violation counts kernel/patches/mutants/EXPECTED
 # gives for each mutant kernel, and exactly the one rule each harness knob
 # breaks on `fixed`.  Ends with the detection matrix (row x rule: want/got).
@@ -74,7 +74,8 @@ if want_row fixed; then
 		"knob-inv10      1    10   --strict  conformance  late-register" \
 		"knob-inv7       1    7    -         conformance  reenter"
 fi
-want_row seed && boot seed "seed 1 5 - conformance -"
+# seed: set_token garbage (5) and any cmd accepted: the FREE notify (2, 11)
+want_row seed && boot seed "seed 1 2=3,5,11=1 - conformance -"
 # EXPECTED: NAME EXIT RULE=COUNT[,...] WHERE...
 while read -r name wexit want _; do
 	case $name in ''|'#'*) continue ;; esac

@@ -14,8 +14,9 @@ number the scenario measured itself and printed as a line
 what one race decided).  --matrix appends one JSON line
 {"label", "want", "got"} (rule -> count; want -1 = any) for the detection
 matrix tests/vm/matrix.sh prints.  --seed-set-token also
-asserts that every invariant-5 violation is a BIND/UNBIND callback seeing
-a wrong set_token and nothing else (the seed's defect).
+asserts that every invariant-5 violation is a callback of an
+ioasid_notify() chain seeing a wrong set_token and nothing else (the
+seed's defect).
 Prints `ok N - ...` lines; exit 1 on any failure.
 """
 import argparse
@@ -115,9 +116,12 @@ def main():
     if a.seed_set_token:
         viol = [r for r in recs if r.get("type") == "violation" and r["invariant"] == 5]
         bad = [r["message"] for r in viol
-               if r["now"].get("cmd") not in ("BIND", "UNBIND") or "set_token" not in r["message"]
+               if r["now"].get("cmd") not in ("BIND", "UNBIND", "FREE") or "set_token" not in r["message"]
                or any(f in r["message"] for f in (" id=", " sid=", " pdata="))]
-        check(viol and not bad, "seed: invariant 5 only for set_token of BIND/UNBIND", "; ".join(bad[:3]))
+        # FREE: the one ioasid_notify(id, FREE) the seed accepts; its FREE
+        # path fills set_token in, so no other FREE shows here
+        check(viol and not bad, "seed: invariant 5 only for set_token of ioasid_notify()'s chains",
+              "; ".join(bad[:3]))
     return 1 if failed else 0
 
 
