@@ -81,6 +81,8 @@ if [ $only_vm -eq 0 ]; then
 		stage "kernel-mutant-$n" built "kernel mutant-$n builds" \
 			scripts/kernel-build.sh "mutant-$n"
 	done
+	# after the kernels: checkpatch comes from the tree they unpack
+	stage patches tests/patches.sh
 fi
 
 # The smoke test first: if the test bed itself is broken, say so before

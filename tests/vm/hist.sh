@@ -8,7 +8,7 @@
 # return must end iommu's latency and kvm is never called.  In every run
 # the vdcm subscriber registers after hist attached (followed live).
 # Last, with callbacks spinning 50, 200 and 1000 us, each live median must
-# fall within the stated percentile bound of its delay (plus a floor).
+# be at least its delay less the stated percentile bound, in order.
 #
 # Bounds, chosen for QEMU TCG: kvm p50 < 50 us, iommu p50 >= 150 us.  One
 # load thread: under TCG a second thread made udelay() bimodal, and
@@ -99,10 +99,12 @@ PY
 }
 
 # Known delays: kvm, vdcm and iommu spin 50, 200 and 1000 us (udelay) in
-# each callback, timed to its return.  Each live median must lie within
-# the stated bound of the delay from below, and above by at most the bound
-# plus the floor a 0 us callback measures here (kvm's median in the return
-# run is asserted under 50 us).  Sleeping delays are no use under TCG:
+# each callback, timed to its return.  A call lasts at least its delay, so
+# each live median must be at least the delay less the stated bound, and
+# the medians must come in the delays' order.  How far above the delay a
+# call lands is udelay's business (1000 us spun as 1074 us here, measured),
+# not the estimate's: tests/vm/record.sh holds the estimates to the exact
+# latencies of the same calls.  Sleeping delays are no use under TCG:
 # usleep_range(50) took 4 ms (measured).
 delays_run() {
 	local rc
@@ -123,15 +125,18 @@ import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 hs = [l for l in lines if l["type"] == "hist" and l["final"]]
 H = {h["label"]: h for h in (hs[0]["hists"] if hs else []) if h["group"] == "callback"}
+meds = []
 for name, d in (("harness_kvm_notify", 50), ("harness_vdcm_notify", 200), ("harness_iommu_notify", 1000)):
     h = H.get(name, {})
     p50 = h.get("p50_ns", 0) / 1000.0
     ppm, absns = h.get("percentile_error_ppm", 0), h.get("percentile_error_abs_ns", 0)
     lo = d * (1 - ppm / 1e6) - absns / 1000.0 - 0.001
-    hi = d * (1 + ppm / 1e6) + absns / 1000.0 + 50
-    ok = h.get("count") == 300 and lo <= p50 <= hi
-    print(("ok" if ok else "not ok"), "TAPN - delays: %s (%d us): p50 %.1f us in [%.1f, %.1f], "
-          "p90 %.1f, count %s" % (name, d, p50, lo, hi, h.get("p90_ns", 0) / 1000.0, h.get("count")))
+    ok = h.get("count") == 300 and lo <= p50
+    print(("ok" if ok else "not ok"), "TAPN - delays: %s (%d us): p50 %.1f us >= %.1f, "
+          "p90 %.1f, count %s" % (name, d, p50, lo, h.get("p90_ns", 0) / 1000.0, h.get("count")))
+    meds.append(p50)
+print(("ok" if meds == sorted(meds) and len(set(meds)) == 3 else "not ok"),
+      "TAPN - delays: medians in the delays' order: %s" % meds)
 PY
 	[ $? = 0 ] || vt_notok "the delays checker crashed (its traceback is above)"
 	for s in kvm vdcm iommu; do echo 0 >$H/sub/$s/delay_us; echo busy >$H/sub/$s/delay_mode; done
