@@ -643,8 +643,7 @@ static __always_inline int it_enter(void *ctx, int kprobe, __u8 kind,
 	 * learn a custom free before it runs.  A notify too: a FREE it sends
 	 * must be followed by that free (rule 11).
 	 */
-	if (kind == IT_K_FREE_LOCKED || kind == IT_K_FREE || kind == IT_K_FREE_SET ||
-	    kind == IT_K_NOTIFY)
+	if (it_kind_is_op(kind))
 		a[3] = it_allocator_free();
 	if (direct) {
 		r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);

@@ -299,6 +299,17 @@ struct it_config {
 	__u32 cb_chained;
 };
 
+/*
+ * The publisher operations: ioasid_free, ioasid_free_locked,
+ * ioasid_free_set and ioasid_notify.  Each records in cb the allocator
+ * free it will call (the active allocator's ops->free, read at its ENTER).
+ */
+static inline int it_kind_is_op(__u32 kind)
+{
+	return kind == IT_K_FREE || kind == IT_K_FREE_LOCKED || kind == IT_K_FREE_SET ||
+	       kind == IT_K_NOTIFY;
+}
+
 /* Records user space needs whatever the filters say: they drive attaching. */
 static inline int it_kind_is_control(__u32 kind)
 {

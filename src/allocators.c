@@ -104,9 +104,7 @@ static int allocators_event(struct it_consumer *cons, const struct it_event *e)
 	struct it_allocators *al = cons->priv;
 
 	/* Every free path says which free it will call (bpf/common.bpf.h). */
-	if ((e->kind == IT_K_FREE_LOCKED || e->kind == IT_K_FREE || e->kind == IT_K_FREE_SET ||
-	     e->kind == IT_K_NOTIFY) &&
-	    e->phase == IT_PH_ENTER && e->cb)
+	if (it_kind_is_op(e->kind) && e->phase == IT_PH_ENTER && e->cb)
 		follow(al, e->cb, e->cb_sym, e->cb_mod);
 	return IT_CONSUME_OK;
 }

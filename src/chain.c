@@ -76,6 +76,7 @@ static void attach_cb(struct it_chain *c, struct it_chain_cb *s, const struct it
 		err = c->probe->attach(c->a, s->cb, s->sym, s->mod, &s->link, s->why,
 				       sizeof(s->why));
 	}
+	s->err = err;
 	if (err) {
 		fprintf(c->diag, "ioasid-trace: warning: callback %s not traced: %s\n",
 			s->sym[0] ? s->sym : "?", s->why);
@@ -97,7 +98,7 @@ static void share_cb(struct it_chain *c, struct it_chain_cb *s, const struct it_
 	if (s->link.mode != IT_MODE_NONE)
 		announce(c, IT_K_META_ATTACHED, s, n, 0);
 	else if (c->a)
-		announce(c, IT_K_META_DETACHED, s, n, -ENOENT);
+		announce(c, IT_K_META_DETACHED, s, n, s->err);
 }
 
 void it_chain_add(struct it_chain *c, uint64_t nb, uint64_t cb, int32_t prio)

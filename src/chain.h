@@ -28,6 +28,7 @@ struct it_chain_cb {
 	int refs;		/* registered notifier blocks using this callback */
 	struct it_cb_link link;
 	char why[192];
+	int err;		/* why it is not traced (-errno), 0 if it is */
 	/* refs reached 0: detach once no chain call begun before this seq runs */
 	uint64_t retire_seq;
 	uint64_t retire_nb;

@@ -96,8 +96,7 @@ void it_decode_resolve(struct it_decoder *d, struct it_event *e)
 		return;
 	s = it_ksyms_by_addr(d->ksyms, e->cb, &off);
 	if ((!s || off) && d->reload_on_miss && e->cb != d->unresolved &&
-	    (e->kind == IT_K_ADD_NOTIFIER || e->kind == IT_K_FREE_LOCKED ||
-	     e->kind == IT_K_FREE || e->kind == IT_K_FREE_SET || e->kind == IT_K_NOTIFY) &&
+	    (e->kind == IT_K_ADD_NOTIFIER || it_kind_is_op(e->kind)) &&
 	    e->phase == IT_PH_ENTER) {
 		/* A callback or an allocator of a module loaded after start-up. */
 		struct it_ksyms *fresh = it_ksyms_load(d->kallsyms_path);

@@ -235,12 +235,6 @@ struct it_frame *it_model_enclosing(struct it_task *t, enum it_kind k)
 	return NULL;
 }
 
-/* Kinds that are publisher operations: they own an it_op. */
-static bool is_op_kind(enum it_kind k)
-{
-	return k == IT_K_NOTIFY || k == IT_K_FREE || k == IT_K_FREE_SET || k == IT_K_FREE_LOCKED;
-}
-
 struct it_frame *it_model_op_below(struct it_task *t, int below)
 {
 	int i;
@@ -569,7 +563,7 @@ static void push_frame(struct it_model *m, struct it_task *t, const struct it_ev
 	begin_interval(m, e);
 	if (e->kind == IT_K_CHAIN)
 		start_chain(m, t, f);
-	else if (is_op_kind(e->kind))
+	else if (it_kind_is_op(e->kind))	/* publisher operations own an it_op */
 		start_op(m, f);
 	else if (e->kind == IT_K_CALLBACK)
 		add_delivery(m, t, e);
@@ -865,12 +859,6 @@ static void set_exit(struct it_model *m, const struct it_event *e)
 	set->alloc_ev = *e;
 }
 
-static bool op_says_allocator(const struct it_event *op_enter)
-{
-	return op_enter->cb && (op_enter->kind == IT_K_FREE_LOCKED || op_enter->kind == IT_K_FREE ||
-				op_enter->kind == IT_K_FREE_SET || op_enter->kind == IT_K_NOTIFY);
-}
-
 const struct it_allocator_free *it_model_op_allocator(const struct it_model *m,
 						      const struct it_event *op_enter,
 						      uint64_t *fn)
@@ -878,7 +866,7 @@ const struct it_allocator_free *it_model_op_allocator(const struct it_model *m,
 	const struct it_allocator_free *a;
 
 	/* The free paths record the free they will call (ioasid_trace.h). */
-	*fn = op_says_allocator(op_enter) ? op_enter->cb : m->active_free;
+	*fn = it_kind_is_op(op_enter->kind) && op_enter->cb ? op_enter->cb : m->active_free;
 	a = *fn ? it_model_allocator(m, *fn) : NULL;
 	return a && a->since_ns <= op_enter->ts_ns ? a : NULL;
 }

@@ -3,12 +3,6 @@
 #include <stdio.h>
 #include "out.h"
 
-/* The kinds whose cb is the allocator free they will call, not their own function. */
-static int names_allocator_free(enum it_kind k)
-{
-	return k == IT_K_FREE || k == IT_K_FREE_LOCKED || k == IT_K_FREE_SET || k == IT_K_NOTIFY;
-}
-
 void it_out_describe(const struct it_writer *w, const struct it_event *e, char *buf, size_t n)
 {
 	double t = e->ts_ns >= w->start_ns ? (e->ts_ns - w->start_ns) / 1e9 : 0;
@@ -17,8 +11,9 @@ void it_out_describe(const struct it_writer *w, const struct it_event *e, char *
 	k = snprintf(buf, n, "%.6fs cpu %u %s[%u] %s %s", t, e->cpu, e->comm, e->tid,
 		     it_kind_name(e->kind), it_phase_name(e->phase));
 #define ADD(...) do { if (k < n) k += snprintf(buf + k, n - k, __VA_ARGS__); } while (0)
+	/* an operation's cb is the allocator free it will call, not itself */
 	if (e->cb_sym)
-		ADD(" %s%s%s%s%s", names_allocator_free(e->kind) ? "via " : "", e->cb_sym,
+		ADD(" %s%s%s%s%s", it_kind_is_op(e->kind) ? "via " : "", e->cb_sym,
 		    e->cb_mod ? " [" : "", e->cb_mod ? e->cb_mod : "", e->cb_mod ? "]" : "");
 	else if (e->flags & IT_F_HAS_CB)
 		ADD(" cb=0x%llx", (unsigned long long)e->cb);

@@ -99,11 +99,24 @@ static inline void sim_attached(struct sim *s, const struct sim_sub *sub)
 	sim_point(s, IT_K_META_ATTACHED, sub);
 }
 
-/* ioasid_add_notifier() traced, then the tracer attaches its callback. */
-static inline uint64_t sim_add(struct sim *s, uint32_t tid, const struct sim_sub *sub)
+/* Its attach announced, stamped ts (when the attach returned), not now. */
+static inline void sim_attached_at(struct sim *s, const struct sim_sub *sub, uint64_t ts)
+{
+	struct it_event e = sim_ev(s, IT_K_META_ATTACHED, IT_PH_POINT, 0);
+
+	e.ts_ns = ts;
+	e.nb = sub->nb;
+	e.cb = sub->cb;
+	e.prio = sub->prio;
+	e.cb_sym = sub->sym;
+	e.flags |= IT_F_HAS_CB;
+	sim_feed(s, &e);
+}
+
+/* ioasid_add_notifier() traced, ENTER and EXIT; returns the EXIT's seq. */
+static inline uint64_t sim_add_call(struct sim *s, uint32_t tid, const struct sim_sub *sub)
 {
 	struct it_event e = sim_ev(s, IT_K_ADD_NOTIFIER, IT_PH_ENTER, tid);
-	uint64_t seq;
 
 	e.nb = sub->nb;
 	e.cb = sub->cb;
@@ -112,10 +125,18 @@ static inline uint64_t sim_add(struct sim *s, uint32_t tid, const struct sim_sub
 	e.flags |= IT_F_HAS_CB;
 	sim_feed(s, &e);
 	e.seq = ++s->seq;
+	e.ts_ns = (s->ts += 1000);
 	e.phase = IT_PH_EXIT;
 	e.flags |= IT_F_HAS_RET;
 	e.ret = 0;
-	seq = sim_feed(s, &e);
+	return sim_feed(s, &e);
+}
+
+/* ... then the tracer attaches its callback. */
+static inline uint64_t sim_add(struct sim *s, uint32_t tid, const struct sim_sub *sub)
+{
+	uint64_t seq = sim_add_call(s, tid, sub);
+
 	sim_attached(s, sub);
 	return seq;
 }

@@ -151,20 +151,6 @@ static void test_short_counter_table(void **state)
 	assert_int_equal(sim_finish(s).verdict, IT_VERDICT_PASS);
 }
 
-/* VDCM attached live: cb_attached stamped at ts (when the attach returned). */
-static void attached_at(struct sim *s, uint64_t ts)
-{
-	struct it_event e = sim_ev(s, IT_K_META_ATTACHED, IT_PH_POINT, 0);
-
-	e.ts_ns = ts;
-	e.nb = VDCM.nb;
-	e.cb = VDCM.cb;
-	e.prio = VDCM.prio;
-	e.cb_sym = VDCM.sym;
-	e.flags |= IT_F_HAS_CB;
-	sim_feed(s, &e);
-}
-
 /* A chain that began before the stamp need not reach VDCM ... */
 static void test_chain_before_attach_stamp_does_not_expect(void **state)
 {
@@ -174,7 +160,7 @@ static void test_chain_before_attach_stamp_does_not_expect(void **state)
 	prologue(s);
 	sim_add(s, OTHER, &VDCM);	/* its own cb_attached is replaced below */
 	stamp = s->ts + 5000;
-	attached_at(s, stamp);
+	sim_attached_at(s, &VDCM, stamp);
 	s->ts = stamp - 4000;		/* the chain's ENTER is 1 us before the stamp... */
 	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, &IOMMU, 1);
 	assert_int_equal(sim_finish(s).nv_total, 0);
@@ -185,24 +171,13 @@ static void test_chain_after_attach_stamp_expects(void **state)
 {
 	struct sim *s = *state;
 	struct it_check_report r;
-	struct it_event e;
 	uint64_t stamp;
 
 	prologue(s);
 	/* VDCM's add, then its attach announced (no sim_add: it announces at once) */
-	e = sim_ev(s, IT_K_ADD_NOTIFIER, IT_PH_ENTER, OTHER);
-	e.nb = VDCM.nb;
-	e.cb = VDCM.cb;
-	e.prio = VDCM.prio;
-	e.flags |= IT_F_HAS_CB;
-	sim_feed(s, &e);
-	e.seq = ++s->seq;
-	e.ts_ns = (s->ts += 1000);
-	e.phase = IT_PH_EXIT;
-	e.flags |= IT_F_HAS_RET;
-	sim_feed(s, &e);
+	sim_add_call(s, OTHER, &VDCM);
 	stamp = s->ts + 5000;
-	attached_at(s, stamp);
+	sim_attached_at(s, &VDCM, stamp);
 	s->ts = stamp;			/* the chain's ENTER is 1 us after the stamp */
 	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, &IOMMU, 1);
 	r = sim_finish(s);

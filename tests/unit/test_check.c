@@ -941,31 +941,12 @@ static void test_stream_preempt_count_unread(void **state)
 static void test_stream_attached_after_a_chain(void **state)
 {
 	struct sim *s = *state;
-	struct it_event e;
 	uint64_t live_ts;
 
 	prologue(s);
-	e = sim_ev(s, IT_K_ADD_NOTIFIER, IT_PH_ENTER, OTHER);
-	e.nb = VDCM.nb;
-	e.cb = VDCM.cb;
-	e.prio = VDCM.prio;
-	e.cb_sym = VDCM.sym;
-	e.flags |= IT_F_HAS_CB;
-	sim_feed(s, &e);
-	e.seq = ++s->seq;
-	e.ts_ns = (s->ts += 1000);
-	e.phase = IT_PH_EXIT;
-	e.flags |= IT_F_HAS_RET;
-	sim_feed(s, &e);
+	sim_add_call(s, OTHER, &VDCM);
 	live_ts = s->ts + 10000;	/* after the chain below began */
-	e = sim_ev(s, IT_K_META_ATTACHED, IT_PH_POINT, 0);
-	e.ts_ns = live_ts;
-	e.nb = VDCM.nb;
-	e.cb = VDCM.cb;
-	e.prio = VDCM.prio;
-	e.cb_sym = VDCM.sym;
-	e.flags |= IT_F_HAS_CB;
-	sim_feed(s, &e);
+	sim_attached_at(s, &VDCM, live_ts);
 	s->ts = live_ts - 9000;		/* the chain ran before the probe was live */
 	sim_notify(s, PUB, IT_CMD_BIND, &ARGS, TWO, 2);
 	assert_conforms(s);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "hist.h"
+#include "oracle.h"
 #include "out/out.h"
 
 static void test_log2_buckets(void **state)
@@ -204,26 +205,6 @@ static uint64_t rng(void)
 	return rng_state * 0x2545f4914f6cdd1dull;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/*
- * The nearest-rank value by its definition, not by a rank formula: the
- * smallest value x of the data with at least permille/1000 of the data <= x.
- */
-static uint64_t oracle(const uint64_t *sorted, size_t n, uint32_t permille)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((i + 1) * 1000 >= (uint64_t)permille * n)
-			return sorted[i];
-	return 0;
-}
 
 /* Every permille 1..1000 of v (unsorted) against the oracle. */
 static void check_exact(const uint64_t *v, size_t n)
@@ -235,12 +216,12 @@ static void check_exact(const uint64_t *v, size_t n)
 
 	assert_non_null(sorted);
 	memcpy(sorted, v, n * sizeof(*v));
-	qsort(sorted, n, sizeof(*sorted), cmp_u64);
+	qsort(sorted, n, sizeof(*sorted), oracle_cmp_u64);
 	for (pm = 1; pm <= 1000; pm++)
-		if (it_exact_percentile(sorted, n, pm) != oracle(sorted, n, pm)) {
+		if (it_exact_percentile(sorted, n, pm) != oracle_nearest_rank(sorted, n, pm)) {
 			print_message("n %zu p%.1f: %llu, want %llu\n", n, pm / 10.0,
 				      (unsigned long long)it_exact_percentile(sorted, n, pm),
-				      (unsigned long long)oracle(sorted, n, pm));
+				      (unsigned long long)oracle_nearest_rank(sorted, n, pm));
 			fail();
 		}
 	/* the stats path too: from unsorted samples, p50 .. p99.9 */
@@ -251,10 +232,10 @@ static void check_exact(const uint64_t *v, size_t n)
 	it_hist_get_exact_stats(&h, &s, &st);
 	assert_int_equal(st.method, IT_PCT_EXACT);
 	assert_int_equal(st.count, n);
-	assert_true(st.p50_ns == oracle(sorted, n, 500));
-	assert_true(st.p90_ns == oracle(sorted, n, 900));
-	assert_true(st.p99_ns == oracle(sorted, n, 990));
-	assert_true(st.p999_ns == oracle(sorted, n, 999));
+	assert_true(st.p50_ns == oracle_nearest_rank(sorted, n, 500));
+	assert_true(st.p90_ns == oracle_nearest_rank(sorted, n, 900));
+	assert_true(st.p99_ns == oracle_nearest_rank(sorted, n, 990));
+	assert_true(st.p999_ns == oracle_nearest_rank(sorted, n, 999));
 	assert_true(st.min_ns == (n ? sorted[0] : 0));
 	assert_true(st.max_ns == (n ? sorted[n - 1] : 0));
 	free(s.ns);
@@ -328,9 +309,9 @@ static void test_estimate_within_bound(void **state)
 					v[i] = draw(sh) >> (rng() % 12);
 				fill(v, 2000, k, units[u]);
 				it_hist_get_stats(&h, k, units[u], &st);
-				qsort(v, 2000, sizeof(*v), cmp_u64);
+				qsort(v, 2000, sizeof(*v), oracle_cmp_u64);
 				for (int q = 0; q < 4; q++) {
-					double x = (double)oracle(v, 2000, pm[q]), e = (double)*got[q];
+					double x = (double)oracle_nearest_rank(v, 2000, pm[q]), e = (double)*got[q];
 					double bound = x * it_hist_estimate_rel_bound(k);
 
 					if (bound < (double)(units[u] / 2))

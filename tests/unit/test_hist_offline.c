@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "hist.h"
 #include "replay.h"
+#include "oracle.h"
 
 #define MAX_KEYS 64
 #define MAX_LATS 100000
@@ -105,23 +106,6 @@ static const struct it_writer_ops capture_ops = { .name = "capture", .hists = ca
 
 /* ---- the comparison ----------------------------------------------------- */
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Nearest rank by its definition: the smallest x with >= p of the data <= x. */
-static uint64_t nearest_rank(const uint64_t *sorted, size_t n, unsigned permille)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((i + 1) * 1000 >= (uint64_t)permille * n)
-			return sorted[i];
-	return 0;
-}
 
 static void expect_stat(const char *file, const struct key_lats *k, const char *what,
 			uint64_t got_ns, uint64_t want_ns)
@@ -139,15 +123,15 @@ static void compare(const char *file, struct key_lats *k, const struct it_hist_s
 	uint64_t sum = 0;
 	size_t i;
 
-	qsort(k->ns, k->n, sizeof(*k->ns), cmp_u64);
+	qsort(k->ns, k->n, sizeof(*k->ns), oracle_cmp_u64);
 	for (i = 0; i < k->n; i++)
 		sum += k->ns[i];
 	assert_int_equal(st->method, IT_PCT_EXACT);
 	expect_stat(file, k, "count", st->count, k->n);
-	expect_stat(file, k, "p50", st->p50_ns, nearest_rank(k->ns, k->n, 500));
-	expect_stat(file, k, "p90", st->p90_ns, nearest_rank(k->ns, k->n, 900));
-	expect_stat(file, k, "p99", st->p99_ns, nearest_rank(k->ns, k->n, 990));
-	expect_stat(file, k, "p99.9", st->p999_ns, nearest_rank(k->ns, k->n, 999));
+	expect_stat(file, k, "p50", st->p50_ns, oracle_nearest_rank(k->ns, k->n, 500));
+	expect_stat(file, k, "p90", st->p90_ns, oracle_nearest_rank(k->ns, k->n, 900));
+	expect_stat(file, k, "p99", st->p99_ns, oracle_nearest_rank(k->ns, k->n, 990));
+	expect_stat(file, k, "p99.9", st->p999_ns, oracle_nearest_rank(k->ns, k->n, 999));
 	expect_stat(file, k, "min", st->min_ns, k->ns[0]);
 	expect_stat(file, k, "max", st->max_ns, k->ns[k->n - 1]);
 	/* nearest integer, halves up */
