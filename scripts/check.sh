@@ -72,7 +72,7 @@ if [ $only_vm -eq 0 ]; then
 	stage build built "the tool builds" make -s tool
 	stage unit make -s unit-tests
 	stage fuzz tests/fuzz-short.sh
-	for f in vanilla seed fixed debug; do
+	for f in vanilla seed fixed debug seed-debug; do
 		stage "kernel-$f" built "kernel $f builds" scripts/kernel-build.sh "$f"
 	done
 	for m in kernel/patches/mutants/*.patch; do
