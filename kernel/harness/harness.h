@@ -214,4 +214,12 @@ extern struct mutex harness_load_mutex;
 
 extern const struct file_operations harness_ctl_fops;
 
+/* ------------------------------------------------------------------------
+ * Race windows held open (harness_window.c), SVA PASIDs (harness_sva.c)
+ */
+int harness_window_arm(unsigned int cpu, unsigned int ms);
+void harness_window_off(void);
+void harness_window_stat(bool *armed, bool *busy, unsigned int *opened);
+int harness_sva_alloc(ioasid_t *pasid);
+
 #endif /* _IOASID_HARNESS_H */

@@ -252,6 +252,51 @@ static void harness_cmd_reset(int argc, char **argv, struct harness_result *r)
 	harness_res_add(r, "ok");
 }
 
+static void harness_cmd_window(int argc, char **argv, struct harness_result *r)
+{
+	unsigned int cpu, ms, opened;
+	bool armed, busy;
+	int ret;
+
+	if (argc == 4 && !strcmp(argv[1], "free_read") &&
+	    !kstrtouint(argv[2], 0, &cpu) && !kstrtouint(argv[3], 0, &ms)) {
+		ret = harness_window_arm(cpu, ms);
+		if (ret == -EOPNOTSUPP)
+			harness_res_err(r, -ret, "a preemptible kernel is needed");
+		else if (ret)
+			harness_res_err(r, ret, "window not armed");
+		else
+			harness_res_add(r, "ok armed cpu=%u ms=%u", cpu, ms);
+	} else if (argc == 2 && !strcmp(argv[1], "off")) {
+		harness_window_off();
+		harness_res_add(r, "ok off");
+	} else if (argc == 2 && !strcmp(argv[1], "stat")) {
+		harness_window_stat(&armed, &busy, &opened);
+		harness_res_add(r, "ok armed=%d busy=%d opened=%u", armed,
+				busy, opened);
+	} else {
+		harness_res_err(r, EINVAL,
+				"usage: window free_read CPU MS | off | stat");
+	}
+}
+
+static void harness_cmd_sva_alloc(int argc, char **argv,
+				  struct harness_result *r)
+{
+	ioasid_t pasid;
+	int ret;
+
+	if (argc != 1) {
+		harness_res_err(r, EINVAL, "usage: sva_alloc");
+		return;
+	}
+	ret = harness_sva_alloc(&pasid);
+	if (ret)
+		harness_res_err(r, ret, "iommu_sva_alloc_pasid returned %d", ret);
+	else
+		harness_res_add(r, "ok pasid=%u", pasid);
+}
+
 static void harness_ctl_exec(char *line, struct harness_result *r)
 {
 	char **argv;
@@ -284,6 +329,10 @@ static void harness_ctl_exec(char *line, struct harness_result *r)
 		harness_cmd_load(argc, argv, r);
 	else if (!strcmp(argv[0], "reset"))
 		harness_cmd_reset(argc, argv, r);
+	else if (!strcmp(argv[0], "window"))
+		harness_cmd_window(argc, argv, r);
+	else if (!strcmp(argv[0], "sva_alloc"))
+		harness_cmd_sva_alloc(argc, argv, r);
 	else
 		harness_res_err(r, EINVAL, "unknown command '%s'", argv[0]);
 	argv_free(argv);

@@ -111,6 +111,7 @@ static void __exit harness_exit(void)
 {
 	/* Waits for file operations in flight; none can start afterwards. */
 	debugfs_remove_recursive(harness_root);
+	harness_window_off();
 	/* No callback runs once this returns, so freeing IDs is silent. */
 	harness_subs_exit();
 	harness_pub_exit();
