@@ -609,7 +609,7 @@ static __always_inline void it_emit(struct it_record *r, int direct)
 	if (!it_record_matches(&cfg, r))
 		return;
 	if (bpf_ringbuf_output(&events, r, sizeof(*r), 0))
-		it_stat_inc(IT_STAT_RB_FULL);
+		it_lost_inc();
 }
 
 /* ---- the two entry points ------------------------------------------- */
@@ -648,7 +648,7 @@ static __always_inline int it_enter(void *ctx, int kprobe, __u8 kind,
 	if (direct) {
 		r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 		if (!r) {
-			it_stat_inc(IT_STAT_RB_FULL);
+			it_lost_inc();
 			it_push(s, kind, a, bpf_ktime_get_ns(), win);
 			return 0;
 		}
@@ -697,7 +697,7 @@ static __always_inline int it_exit_a0(void *ctx, int kprobe, __u8 kind, __u64 re
 	if (direct) {
 		r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 		if (!r) {
-			it_stat_inc(IT_STAT_RB_FULL);
+			it_lost_inc();
 			return 0;
 		}
 	}

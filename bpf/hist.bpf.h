@@ -17,6 +17,13 @@ static __always_inline void it_stat_inc(__u32 which)
 		*v += 1;
 }
 
+/* A record the ring buffer had no room for (maps.bpf.h: rb_full). */
+static __always_inline void it_lost_inc(void)
+{
+	__sync_fetch_and_add(&rb_full, 1);
+	it_stat_inc(IT_STAT_RB_FULL);
+}
+
 /* slot: IT_HSLOT_*; the array's bounds check rejects one out of range. */
 static __always_inline void it_hist_add(__u32 slot, __u64 lat_ns)
 {

@@ -10,6 +10,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "attach.h"
+#include "preempt.h"
 #include "events.skel.h"
 #include "callbacks.skel.h"
 #include "allocator.skel.h"
@@ -212,6 +213,8 @@ void it_kernel_discover(struct it_kernel *k, const struct it_ksyms *ks)
 	k->lock_addr = sym_addr(ks, "ioasid_allocator_lock");
 	k->active_allocator_addr = sym_addr(ks, "active_allocator");
 	k->default_free_addr = sym_addr(ks, "default_free");
+	k->preempt_full = it_preempt_full(ks, IT_PREEMPT_DEBUGFS, k->preempt_how,
+					  sizeof(k->preempt_how));
 }
 
 /*
@@ -706,6 +709,11 @@ enum it_mode_pref it_attach_cb_pref(enum it_mode_pref pref, const char *mod)
 	return pref == IT_PREF_AUTO && mod && *mod ? IT_PREF_KPROBE : pref;
 }
 
+enum it_mode_pref it_attach_pref(enum it_mode_pref pref, const struct it_kernel *k)
+{
+	return pref == IT_PREF_AUTO && k->preempt_full ? IT_PREF_KPROBE : pref;
+}
+
 int it_attach_callback(struct it_attach *a, uint64_t cb, const char *sym, const char *mod,
 		       struct it_cb_link *out, char *why, size_t whylen)
 {
@@ -716,6 +724,7 @@ int it_attach_callback(struct it_attach *a, uint64_t cb, const char *sym, const 
 	int err;
 
 	memset(out, 0, sizeof(*out));
+	out->owner = a;
 	why[0] = '\0';
 	if (pref != IT_PREF_KPROBE) {
 		c = callbacks_bpf__open();
@@ -776,11 +785,31 @@ int it_attach_callback(struct it_attach *a, uint64_t cb, const char *sym, const 
 	return 0;
 }
 
+/* Runs of obj's programs the kernel skipped (it_attach_skipped()). */
+static uint64_t obj_skipped(struct bpf_object *obj)
+{
+	struct bpf_program *p;
+	uint64_t n = 0;
+
+	bpf_object__for_each_program(p, obj) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
 void it_attach_callback_detach(struct it_cb_link *l)
 {
 	bpf_link__destroy(l->links[1]);
 	bpf_link__destroy(l->links[0]);
 	l->links[0] = l->links[1] = NULL;
+	if (l->owner)
+		l->owner->skipped_gone += (l->obj ? obj_skipped(l->obj->obj) : 0) +
+					  (l->aobj ? obj_skipped(l->aobj->obj) : 0);
 	if (l->obj)
 		callbacks_bpf__destroy(l->obj);
 	if (l->aobj)
@@ -807,6 +836,7 @@ int it_attach_allocator_free(struct it_attach *a, const char *sym, const char *m
 	size_t n;
 
 	memset(out, 0, sizeof(*out));
+	out->owner = a;
 	why[0] = '\0';
 	for (pass = 0; pass < 2; pass++) {
 		bool fentry = pass == 0;
@@ -870,6 +900,11 @@ void it_attach_disarm(struct it_attach *a)
 	a->armed = false;
 }
 
+uint64_t it_attach_rb_full(const struct it_attach *a)
+{
+	return __atomic_load_n(&a->ev->bss->rb_full, __ATOMIC_RELAXED);
+}
+
 uint64_t it_attach_inflight(const struct it_attach *a)
 {
 	if (!a->ev || !a->ev->bss)
@@ -923,6 +958,11 @@ int it_attach_hists_fd(const struct it_attach *a)
 const struct it_hist_key *it_attach_hist_keys(const struct it_attach *a)
 {
 	return a->hist_keys;
+}
+
+uint64_t it_attach_skipped(const struct it_attach *a)
+{
+	return (a->ev ? obj_skipped(a->ev->obj) : 0) + a->skipped_gone;
 }
 
 int it_attach_read_stats(const struct it_attach *a, uint64_t out[IT_STAT__COUNT])

@@ -41,6 +41,9 @@ struct it_kernel {
 	bool chain_truncated;
 	uint64_t allocator_free;	/* active_allocator->ops->free */
 	const struct it_ksyms *ksyms;
+	/* fentry programs can be preempted and skipped (src/preempt.h) */
+	bool preempt_full;
+	char preempt_how[96];
 };
 
 /*
@@ -96,6 +99,7 @@ struct it_attach_report {
 
 /* One traced callback, or custom allocator free. */
 struct it_cb_link {
+	struct it_attach *owner;	/* gets its skipped runs when it goes */
 	enum it_mode mode;
 	struct callbacks_bpf *obj;	/* fentry callback: its own clone of callbacks.bpf.c */
 	struct allocator_bpf *aobj;	/* allocator free: its allocator.bpf.c object */
@@ -112,6 +116,7 @@ struct it_attach {
 	/* What each slot of the kernel's histogram array holds (IT_HSLOT_*). */
 	struct it_hist_key hist_keys[IT_HIST_KEYS];
 	bool armed;		/* it_attach_arm() set the window's flag */
+	uint64_t skipped_gone;	/* skipped runs of callback objects detached */
 };
 
 /*
@@ -151,6 +156,12 @@ int it_attach_open(struct it_attach *a, const struct it_attach_report *plan,
  */
 enum it_mode_pref it_attach_cb_pref(enum it_mode_pref pref, const char *mod);
 /*
+ * What --mode pref means on kernel k: auto is kprobe where a task can be
+ * preempted inside an fentry program (k->preempt_full), as the kernel
+ * would skip the next run of that program on that CPU (src/preempt.h).
+ */
+enum it_mode_pref it_attach_pref(enum it_mode_pref pref, const struct it_kernel *k);
+/*
  * Attach one callback (fentry clone first, else kprobe; see it_attach_cb_pref);
  * cb is its address, which names its histogram slot; why gets the reason on
  * failure.
@@ -175,6 +186,8 @@ int it_attach_allocator_free(struct it_attach *a, const char *sym, const char *m
 void it_attach_arm(struct it_attach *a);
 void it_attach_disarm(struct it_attach *a);
 uint64_t it_attach_inflight(const struct it_attach *a);
+/* Records lost to a full ring buffer so far: a memory read, no syscall. */
+uint64_t it_attach_rb_full(const struct it_attach *a);
 /* Detach the API points (entries first, so no call is left half-traced); maps stay. */
 void it_attach_detach(struct it_attach *a);
 /* it_attach_detach() and free every object and map. */
@@ -188,6 +201,13 @@ int it_attach_hists_fd(const struct it_attach *a);
 const struct it_hist_key *it_attach_hist_keys(const struct it_attach *a);
 /* Sum the per-CPU counters of enum it_stat. */
 int it_attach_read_stats(const struct it_attach *a, uint64_t out[IT_STAT__COUNT]);
+/*
+ * Runs of our programs the kernel skipped so far (bpf_prog_info's
+ * recursion_misses): the program was already running on that CPU, an
+ * fentry program because its task was preempted inside it.  Each is a
+ * record never made.  A live callback object counts once detached.
+ */
+uint64_t it_attach_skipped(const struct it_attach *a);
 
 /* libbpf messages: shown with -vv, the last one kept for error lines. */
 void it_libbpf_setup(int verbose);

@@ -48,7 +48,7 @@ struct it_session_info {
 /* What the run ended with. */
 struct it_summary {
 	uint64_t events;		/* decoded records */
-	uint64_t lost;			/* records the ring buffer had no room for */
+	uint64_t lost;			/* records the ring buffer had no room for, or never made (a probe run skipped) */
 	uint64_t bad;			/* records the decoder rejected */
 	uint64_t per_kind[IT_K__MAX];	/* ENTER (or POINT) events per kind */
 	uint64_t bpf_stats[IT_STAT__COUNT];

@@ -48,6 +48,8 @@ int it_cmd_doctor(const struct it_options *o)
 	r.chain_addr = k.chain_addr;
 	r.lock_addr = k.lock_addr;
 	r.lock_kind = k.lock_kind;
+	r.preemption = k.preempt_how;
+	r.preempt_full = k.preempt_full;
 
 	if (!k.root)
 		add_missing(r.missing, sizeof(r.missing), "root");
@@ -59,7 +61,7 @@ int it_cmd_doctor(const struct it_options *o)
 	if (k.root && k.btf && k.ksyms_visible) {
 		if (k.chain_addr)
 			it_kernel_snapshot(&k);
-		it_attach_plan(&plan, &k, o->mode, false);
+		it_attach_plan(&plan, &k, it_attach_pref(o->mode, &k), false);
 	} else {
 		/* Without BPF, report presence only. */
 		it_attach_plan(&plan, &(struct it_kernel){ .ksyms = ks }, IT_PREF_FENTRY, false);
@@ -105,7 +107,7 @@ int it_cmd_doctor(const struct it_options *o)
 		};
 		if (cbs[i].sym)
 			cbs[i].mode = it_mode_name(it_attach_probe(cbs[i].sym,
-								   it_attach_cb_pref(o->mode, cbs[i].mod), cb_why[i],
+								   it_attach_cb_pref(it_attach_pref(o->mode, &k), cbs[i].mod), cb_why[i],
 								   sizeof(cb_why[i])));
 		if (!strcmp(cbs[i].mode, "-"))
 			add_missing(r.missing, sizeof(r.missing), cbs[i].sym ? cbs[i].sym : "callback");

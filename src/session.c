@@ -76,7 +76,7 @@ static int die(const char *fmt, ...)
 }
 
 static void print_plan(struct it_writer *w, const struct it_kernel *k,
-		       const struct it_attach_report *rep, bool dry)
+		       const struct it_attach_report *rep, enum it_mode_pref pref, bool dry)
 {
 	struct it_doctor_report r = { .dry_run = dry };
 	struct it_doctor_point pts[IT_MAX_POINTS];
@@ -103,13 +103,15 @@ static void print_plan(struct it_writer *w, const struct it_kernel *k,
 		};
 		if (cbs[i].sym)
 			cbs[i].mode = it_mode_name(it_attach_probe(cbs[i].sym,
-								   it_attach_cb_pref(IT_PREF_AUTO, cbs[i].mod),
+								   it_attach_cb_pref(pref, cbs[i].mod),
 								   why[i], sizeof(why[i])));
 	}
 	r.points = pts;
 	r.npoints = rep->n;
 	r.cbs = cbs;
 	r.ncbs = k->nchain;
+	r.preemption = k->preempt_how;
+	r.preempt_full = k->preempt_full;
 	r.chain_walked = k->walked;
 	r.walk_error = k->walk_error[0] ? k->walk_error : NULL;
 	it_out_doctor(w, &r);
@@ -173,6 +175,8 @@ int it_session_run(const struct it_session_spec *sp)
 	struct it_chain chain;
 	struct it_allocators allocs;
 	struct it_kernel k;
+	enum it_mode_pref pref;
+	uint64_t skipped = 0;	/* probe runs the kernel skipped, as of the last tick */
 	struct it_attach_report plan;
 	struct it_config cfg;
 	struct it_source *src = NULL;
@@ -218,11 +222,14 @@ int it_session_run(const struct it_session_spec *sp)
 	if (it_kernel_snapshot(&k))
 		it_kernel_detect_series(&k);
 	setup_lap(&sc, "walk");
+	pref = it_attach_pref(o->mode, &k);
+	if (o->verbose && pref != o->mode)
+		fprintf(stderr, "ioasid-trace: preemption %s: kprobes, not fentry\n", k.preempt_how);
 	/* A live run lets the real load be the probe (see it_attach_plan_quick). */
-	err = o->dry_run ? it_attach_plan(&plan, &k, o->mode, sp->stream_events)
-			 : it_attach_plan_quick(&plan, &k, o->mode, sp->stream_events);
+	err = o->dry_run ? it_attach_plan(&plan, &k, pref, sp->stream_events)
+			 : it_attach_plan_quick(&plan, &k, pref, sp->stream_events);
 	if (o->dry_run) {
-		print_plan(sp->out, &k, &plan, true);
+		print_plan(sp->out, &k, &plan, pref, true);
 		it_attach_close(&att);
 		it_pipeline_fini(&pipe);
 		return err ? IT_EXIT_FAIL : IT_EXIT_OK;
@@ -237,16 +244,16 @@ int it_session_run(const struct it_session_spec *sp)
 		fprintf(stderr, "ioasid-trace: warning: not traced (missing): %s\n", missing);
 
 	cfg = make_config(sp, &k);
-	err = it_attach_open(&att, &plan, &cfg, o->mode, ringbuf_bytes(o), o->verbose);
-	if (err && o->mode != IT_PREF_KPROBE) {
+	err = it_attach_open(&att, &plan, &cfg, pref, ringbuf_bytes(o), o->verbose);
+	if (err && pref != IT_PREF_KPROBE) {
 		/*
 		 * Some point refused fentry, or the kernel kprobe.multi: probe
 		 * each one, as doctor does, and give each its own programs.
 		 */
 		it_attach_close(&att);
-		err = it_attach_plan(&plan, &k, o->mode, false);
+		err = it_attach_plan(&plan, &k, pref, false);
 		if (!err)
-			err = it_attach_open(&att, &plan, &cfg, o->mode, ringbuf_bytes(o),
+			err = it_attach_open(&att, &plan, &cfg, pref, ringbuf_bytes(o),
 					     o->verbose);
 	}
 	if (err) {
@@ -357,7 +364,8 @@ int it_session_run(const struct it_session_spec *sp)
 			break;
 		}
 		if (next_tick && now >= next_tick) {
-			it_pipeline_lost(&pipe, src->ops->lost(src), now);
+			skipped = it_attach_skipped(&att);
+			it_pipeline_lost(&pipe, src->ops->lost(src) + skipped, now);
 			it_pipeline_tick(&pipe, now);
 			next_tick += (uint64_t)(o->interval_s * 1e9);
 		}
@@ -366,7 +374,7 @@ int it_session_run(const struct it_session_spec *sp)
 			rc = die("reading the ring buffer: %s", strerror(-err));
 			break;
 		}
-		it_pipeline_lost(&pipe, src->ops->lost(src), clock_ns(CLOCK_MONOTONIC));
+		it_pipeline_lost(&pipe, src->ops->lost(src) + skipped, clock_ns(CLOCK_MONOTONIC));
 	}
 	if (child.pid)
 		it_child_stop(&child);
@@ -392,7 +400,13 @@ int it_session_run(const struct it_session_spec *sp)
 	it_attach_detach(&att);
 	while (src->ops->poll(src, 0) > 0)
 		;
-	it_pipeline_lost(&pipe, src->ops->lost(src), clock_ns(CLOCK_MONOTONIC));
+	/* Callback objects are gone by now: their skipped runs are counted. */
+	skipped = it_attach_skipped(&att);
+	if (skipped)
+		fprintf(stderr, "ioasid-trace: warning: the kernel skipped %llu runs of our probes "
+			"(a probe preempted on its CPU; --mode kprobe avoids it)\n",
+			(unsigned long long)skipped);
+	it_pipeline_lost(&pipe, src->ops->lost(src) + skipped, clock_ns(CLOCK_MONOTONIC));
 	it_attach_read_stats(&att, pipe.sum.bpf_stats);
 	pipe.sum.duration_s = (clock_ns(CLOCK_MONOTONIC) - t0) / 1e9;
 	if (stop_signal)

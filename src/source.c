@@ -46,11 +46,8 @@ static int live_poll(struct it_source *s, int timeout_ms)
 static uint64_t live_lost(struct it_source *s)
 {
 	struct live *l = s->priv;
-	uint64_t st[IT_STAT__COUNT];
 
-	if (it_attach_read_stats(l->a, st))
-		return 0;
-	return st[IT_STAT_RB_FULL];
+	return it_attach_rb_full(l->a);
 }
 
 static void live_destroy(struct it_source *s)

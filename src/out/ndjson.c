@@ -341,6 +341,8 @@ static void nd_doctor(struct it_writer *w, const struct it_doctor_report *r)
 	it_json_hex(j, "chain", r->chain_addr);
 	it_json_hex(j, "lock", r->lock_addr);
 	it_json_str(j, "lock_kind", r->lock_kind);
+	it_json_str(j, "preemption", r->preemption);
+	it_json_bool(j, "preempt_full", r->preempt_full);
 	it_json_hex(j, "allocator_free", r->allocator_free);
 	it_json_str(j, "allocator_free_sym", r->allocator_free_sym);
 	it_json_arr(j, "attach_points");

@@ -69,6 +69,8 @@ struct it_doctor_report {
 	uint64_t chain_addr, lock_addr, allocator_addr, allocator_free;
 	const char *allocator_free_sym;
 	const char *lock_kind;	/* "mutex", "spinlock", "?" */
+	const char *preemption;	/* the model (src/preempt.h) */
+	bool preempt_full;	/* so --mode auto uses kprobes */
 	struct it_doctor_point *points;
 	size_t npoints;
 	struct it_doctor_cb *cbs;

@@ -276,6 +276,8 @@ static void text_doctor(struct it_writer *w, const struct it_doctor_report *r)
 		fprintf(f, "ioasid_chain  %s0x%" PRIx64 "\n", r->chain_addr ? "" : "MISSING ", r->chain_addr);
 		fprintf(f, "lock          ioasid_allocator_lock 0x%" PRIx64 " (%s)\n", r->lock_addr,
 			r->lock_kind ? r->lock_kind : "?");
+		fprintf(f, "preemption    %s%s\n", r->preemption ? r->preemption : "?",
+			r->preempt_full ? "; --mode auto uses kprobes (fentry runs can be preempted and skipped)" : "");
 		if (r->allocator_free)
 			fprintf(f, "allocator     ops->free = %s (0x%" PRIx64 ")\n",
 				r->allocator_free_sym ? r->allocator_free_sym : "?", r->allocator_free);
