@@ -3,17 +3,20 @@
  * ioasid_harness: a race window of the kernel under test, held open.
  *
  * "window free_read CPU MS" arms it: the next time the default allocator's
- * free returns on CPU, a busy kernel thread of the highest nice level is
+ * free returns on CPU, a busy SCHED_FIFO kernel thread is
  * woken there.  It preempts the task that called the free right at the
  * instruction after ops->free() in ioasid_free_locked() and keeps it off
- * the CPU for MS milliseconds.  A preemptible kernel may do that at any
+ * the CPU for MS milliseconds (SCHED_FIFO: a fair-class thread, even at
+ * nice -20, lets the preempted task back within a few scheduler periods;
+ * with RT throttling on, the task gets 5% of each second).  A preemptible kernel may do that at any
  * instruction; the harness makes it happen at this one, where the seed
  * reads ioasid_data that default_free() has just handed to kfree_rcu()
  * (fixed/0004).  Held off long enough, the grace period ends and the data
  * is really freed before the read, so KASAN sees the read
  * (tests/vm/debug-windows.sh).  The thread busy-waits with preemption
- * enabled, so kworkers and RCU still make progress on that CPU; the
- * preempted task waits longest because the scheduler favours the thread.
+ * enabled and outside any RCU read-side section, so the tick still
+ * reports that CPU's quiescent states; the free itself runs on another
+ * CPU once kfree_rcu's batch is drained there.
  *
  * Without CONFIG_PREEMPTION nothing preempts kernel code: the window cannot
  * open there, and arming it fails.
@@ -44,7 +47,7 @@ static int window_hog_fn(void *unused)
 {
 	unsigned long end;
 
-	set_user_nice(current, MIN_NICE);
+	sched_set_fifo(current);
 	while (!kthread_should_stop()) {
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (!atomic_read(&window_busy)) {
