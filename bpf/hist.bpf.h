@@ -21,7 +21,6 @@ static __always_inline void it_stat_inc(__u32 which)
 static __always_inline void it_lost_inc(void)
 {
 	__sync_fetch_and_add(&rb_full, 1);
-	it_stat_inc(IT_STAT_RB_FULL);
 }
 
 /* slot: IT_HSLOT_*; the array's bounds check rejects one out of range. */

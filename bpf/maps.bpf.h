@@ -24,8 +24,8 @@
 volatile __u32 armed;
 __u64 inflight;
 /*
- * Records the ring buffer had no room for, also counted in stats: user
- * space polls this one while probes run, and reads it from the mmap'ed
+ * Records the ring buffer had no room for (stats' IT_STAT_RB_FULL slot is
+ * filled from it): user space polls it while probes run, from the mmap'ed
  * .bss.  A map lookup syscall would hold bpf_prog_active on its CPU, and
  * on a preemptible kernel a preempted reader makes every kprobe program
  * on that CPU skip its run meanwhile (uncounted in 6.1).

@@ -142,7 +142,8 @@ struct it_record {
 
 /* Per-CPU counters of things that went wrong inside BPF (stats map index). */
 enum it_stat {
-	IT_STAT_RB_FULL = 0,	/* ring buffer reservation failed: record lost */
+	/* ring buffer reservation failed: record lost (counted in .bss rb_full, bpf/maps.bpf.h) */
+	IT_STAT_RB_FULL = 0,
 	IT_STAT_FRAME_FULL,	/* nesting frame could not be stored: latency lost */
 	IT_STAT_UNMATCHED,	/* EXIT without ENTER */
 	IT_STAT_HIST_FULL,	/* latency with no histogram slot (see IT_HIST_KEYS) */

@@ -984,5 +984,6 @@ int it_attach_read_stats(const struct it_attach *a, uint64_t out[IT_STAT__COUNT]
 			out[k] += vals[c];
 	}
 	free(vals);
+	out[IT_STAT_RB_FULL] = it_attach_rb_full(a);
 	return 0;
 }

@@ -30,6 +30,7 @@ int it_cmd_doctor(const struct it_options *o)
 	static char cb_why[IT_MAX_CALLBACKS][160];
 	struct it_attach_report plan = { 0 };
 	struct it_kernel k;
+	enum it_mode_pref pref;
 	struct it_ksyms *ks = NULL;
 	size_t i;
 	int rc;
@@ -50,6 +51,7 @@ int it_cmd_doctor(const struct it_options *o)
 	r.lock_kind = k.lock_kind;
 	r.preemption = k.preempt_how;
 	r.preempt_full = k.preempt_full;
+	pref = it_attach_pref(o->mode, &k);
 
 	if (!k.root)
 		add_missing(r.missing, sizeof(r.missing), "root");
@@ -61,7 +63,7 @@ int it_cmd_doctor(const struct it_options *o)
 	if (k.root && k.btf && k.ksyms_visible) {
 		if (k.chain_addr)
 			it_kernel_snapshot(&k);
-		it_attach_plan(&plan, &k, it_attach_pref(o->mode, &k), false);
+		it_attach_plan(&plan, &k, pref, false);
 	} else {
 		/* Without BPF, report presence only. */
 		it_attach_plan(&plan, &(struct it_kernel){ .ksyms = ks }, IT_PREF_FENTRY, false);
@@ -107,7 +109,7 @@ int it_cmd_doctor(const struct it_options *o)
 		};
 		if (cbs[i].sym)
 			cbs[i].mode = it_mode_name(it_attach_probe(cbs[i].sym,
-								   it_attach_cb_pref(it_attach_pref(o->mode, &k), cbs[i].mod), cb_why[i],
+								   it_attach_cb_pref(pref, cbs[i].mod), cb_why[i],
 								   sizeof(cb_why[i])));
 		if (!strcmp(cbs[i].mode, "-"))
 			add_missing(r.missing, sizeof(r.missing), cbs[i].sym ? cbs[i].sym : "callback");

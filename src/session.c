@@ -176,7 +176,7 @@ int it_session_run(const struct it_session_spec *sp)
 	struct it_allocators allocs;
 	struct it_kernel k;
 	enum it_mode_pref pref;
-	uint64_t skipped = 0;	/* probe runs the kernel skipped, as of the last tick */
+	uint64_t skipped;
 	struct it_attach_report plan;
 	struct it_config cfg;
 	struct it_source *src = NULL;
@@ -364,8 +364,7 @@ int it_session_run(const struct it_session_spec *sp)
 			break;
 		}
 		if (next_tick && now >= next_tick) {
-			skipped = it_attach_skipped(&att);
-			it_pipeline_lost(&pipe, src->ops->lost(src) + skipped, now);
+			it_pipeline_lost(&pipe, src->ops->lost(src), now);
 			it_pipeline_tick(&pipe, now);
 			next_tick += (uint64_t)(o->interval_s * 1e9);
 		}
@@ -374,7 +373,7 @@ int it_session_run(const struct it_session_spec *sp)
 			rc = die("reading the ring buffer: %s", strerror(-err));
 			break;
 		}
-		it_pipeline_lost(&pipe, src->ops->lost(src) + skipped, clock_ns(CLOCK_MONOTONIC));
+		it_pipeline_lost(&pipe, src->ops->lost(src), clock_ns(CLOCK_MONOTONIC));
 	}
 	if (child.pid)
 		it_child_stop(&child);
@@ -401,12 +400,12 @@ int it_session_run(const struct it_session_spec *sp)
 	while (src->ops->poll(src, 0) > 0)
 		;
 	/* Callback objects are gone by now: their skipped runs are counted. */
+	it_pipeline_lost(&pipe, src->ops->lost(src), clock_ns(CLOCK_MONOTONIC));
 	skipped = it_attach_skipped(&att);
 	if (skipped)
 		fprintf(stderr, "ioasid-trace: warning: the kernel skipped %llu runs of our probes "
 			"(a probe preempted on its CPU; --mode kprobe avoids it)\n",
 			(unsigned long long)skipped);
-	it_pipeline_lost(&pipe, src->ops->lost(src) + skipped, clock_ns(CLOCK_MONOTONIC));
 	it_attach_read_stats(&att, pipe.sum.bpf_stats);
 	pipe.sum.duration_s = (clock_ns(CLOCK_MONOTONIC) - t0) / 1e9;
 	if (stop_signal)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 #include <bpf/libbpf.h>
 #include "attach.h"
 #include "source.h"
@@ -14,10 +15,18 @@
  */
 #define IT_POLL_BUDGET	4096
 
+/*
+ * How often the runs the kernel skipped are read while probes are armed:
+ * a syscall per program, too many for every poll.  Once disarmed, every
+ * read is fresh, so the run's last count is exact.
+ */
+#define IT_SKIPPED_EVERY_NS	1000000000ull
+
 struct live {
 	struct ring_buffer *rb;
 	struct it_attach *a;
 	int n;		/* records handled in this poll */
+	uint64_t skipped, skipped_ns;	/* it_attach_skipped() and when */
 };
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -46,8 +55,16 @@ static int live_poll(struct it_source *s, int timeout_ms)
 static uint64_t live_lost(struct it_source *s)
 {
 	struct live *l = s->priv;
+	struct timespec ts;
+	uint64_t now;
 
-	return it_attach_rb_full(l->a);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	if (!l->a->armed || now - l->skipped_ns >= IT_SKIPPED_EVERY_NS) {
+		l->skipped = it_attach_skipped(l->a);
+		l->skipped_ns = now;
+	}
+	return it_attach_rb_full(l->a) + l->skipped;
 }
 
 static void live_destroy(struct it_source *s)

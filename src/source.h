@@ -17,7 +17,9 @@ struct it_source_ops {
 	 * number of records delivered, 0 on timeout/EINTR, <0 on error, and
 	 * -ENODATA at the end of a file. */
 	int (*poll)(struct it_source *s, int timeout_ms);
-	/* Records dropped so far (monotonic), for META_LOST events. */
+	/* Records dropped so far (monotonic), for META_LOST events: live,
+	 * those the ring buffer had no room for and those never made because
+	 * the kernel skipped a probe run (it_attach_skipped()). */
 	uint64_t (*lost)(struct it_source *s);
 	void (*destroy)(struct it_source *s);
 };

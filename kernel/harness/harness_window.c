@@ -3,15 +3,15 @@
  * ioasid_harness: a race window of the kernel under test, held open.
  *
  * "window free_read CPU MS" arms it: the next time the default allocator's
- * free returns on CPU, a busy SCHED_FIFO kernel thread is
- * woken there.  It preempts the task that called the free right at the
- * instruction after ops->free() in ioasid_free_locked() and keeps it off
- * the CPU for MS milliseconds (SCHED_FIFO: a fair-class thread, even at
- * nice -20, lets the preempted task back within a few scheduler periods;
- * with RT throttling on, the task gets 5% of each second).  A preemptible kernel may do that at any
- * instruction; the harness makes it happen at this one, where the seed
- * reads ioasid_data that default_free() has just handed to kfree_rcu()
- * (fixed/0004).  Held off long enough, the grace period ends and the data
+ * free returns on CPU, a busy SCHED_FIFO kernel thread is woken there.
+ * It preempts the task that called the free right at the instruction
+ * after ops->free() in ioasid_free_locked() and keeps it off the CPU for
+ * MS milliseconds (SCHED_FIFO: a fair-class thread, even at nice -20,
+ * lets the preempted task back within a few scheduler periods; with RT
+ * throttling on, the task gets 5% of each second).  A preemptible kernel
+ * may do that at any instruction; the harness makes it happen at this
+ * one, where the seed reads ioasid_data that default_free() has just
+ * handed to kfree_rcu() (fixed/0004).  Held off long enough, the grace period ends and the data
  * is really freed before the read, so KASAN sees the read
  * (tests/vm/debug-windows.sh).  The thread busy-waits with preemption
  * enabled and outside any RCU read-side section, so the tick still

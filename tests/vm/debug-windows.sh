@@ -108,6 +108,9 @@ run_flavor() {	# FLAVOR
 	rc=$?
 	vt_adopt_guest_log_into "$log" "$flavor" "$rc" "$want_rc"
 	con=$res/console.log
+	# The checks below read it; "no report" must not mean "no console".
+	vt_check "$flavor: the console was captured up to the guest's end" \
+		grep -q 'free read: the window is armed' "$con"
 	if [ "$flavor" = seed-debug ]; then
 		vt_check "$flavor: DEBUG_ATOMIC_SLEEP reports the free under finish_task_switch" \
 			atomic_sleep_report "$con"
